@@ -1,0 +1,107 @@
+"""The build: load and validate -> plan -> HTML -> PDF -> write and report."""
+from __future__ import annotations
+
+import calendar
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .chapters import Chapter, load_chapters
+from .config import BookletConfig, config_problems
+from .errors import BookletError, Problem, ValidationFailed
+from .html import FONT_DIR, render_document
+from .plan import Output, Plan, make_plan
+from .writer import OutputFile, write_outputs
+
+BUILD_DIR = "build"
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    config: BookletConfig
+    chapters: tuple[Chapter, ...]
+    warnings: tuple[Problem, ...]
+
+
+def load_project(root: Path) -> Project:
+    """Validate everything, reporting every problem in every file at once."""
+    config, problems = config_problems(root)
+    chapters: tuple[Chapter, ...] = ()
+    try:
+        chapters, chapter_warnings = load_chapters(root)
+        problems += chapter_warnings
+    except ValidationFailed as failed:
+        problems += failed.problems
+    except BookletError as err:
+        problems.append(Problem(err.path or "chapters", err.line, err.message))
+    if config is None or any(p.severity == "error" for p in problems):
+        raise ValidationFailed(problems)
+    return Project(root, config, chapters, tuple(p for p in problems if p.severity == "warning"))
+
+
+@dataclass(frozen=True)
+class BuiltOutput:
+    output: Output
+    path: str
+    pages: int
+    bytes: int
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    outputs: tuple[BuiltOutput, ...]
+    written: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+def _blamer(root: Path, output: Output):
+    """Find which chapter mentions a URL or message, for error messages."""
+    def blame(text: str) -> str | None:
+        for chapter in output.chapters:
+            source = chapter.markdown_for(output.audience)
+            for candidate in (text, text.split("://", 1)[-1]):
+                if candidate and candidate in source:
+                    return chapter.path
+        for word in text.replace("'", " ").replace('"', " ").split():
+            for chapter in output.chapters:
+                if len(word) > 8 and word in chapter.markdown_for(output.audience):
+                    return chapter.path
+        return None
+    return blame
+
+
+def manifest_header(plan: Plan) -> dict:
+    config = plan.config
+    return {"title": config.title, "slug": config.slug, "edition": config.edition,
+            "published": config.published.isoformat(), "next_review": plan.next_review.isoformat()}
+
+
+def build(root: Path) -> BuildResult:
+    root = root.resolve()
+    project = load_project(root)
+    plan = make_plan(project.config, project.chapters)
+    build_dir = root / BUILD_DIR
+    documents = {output: render_document(plan, output, root, build_dir) for output in plan.outputs}
+
+    from .pdf import render_pdf  # WeasyPrint is slow to import: only when rendering
+
+    epoch = calendar.timegm(plan.config.published.timetuple())
+    files: list[OutputFile] = []
+    built: list[BuiltOutput] = []
+    warnings = [str(w) for w in project.warnings]
+    for output, html in documents.items():
+        html_path = build_dir / output.html_name
+        rendered = render_pdf(
+            html, html_path, allowed=(root, FONT_DIR),
+            identifier=hashlib.sha256(output.stem.encode()).digest()[:16],
+            source_date_epoch=epoch, blame=_blamer(root, output),
+        )
+        warnings += [f"{output.html_name}: warning: {w}" for w in rendered.warnings]
+        files.append(OutputFile(output.html_name, html.encode("utf-8")))
+        files.append(OutputFile(output.pdf_name, rendered.data, {
+            "audience": output.audience, "variant": output.variant, "paper": output.paper,
+            "format": output.format, "pages": rendered.pages}))
+        built.append(BuiltOutput(output, output.pdf_name, rendered.pages, len(rendered.data)))
+    written = write_outputs(build_dir, manifest_header(plan), files)
+    return BuildResult(tuple(built), tuple(written), tuple(warnings))

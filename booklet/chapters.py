@@ -1,0 +1,153 @@
+"""Reads chapters/*.md: YAML front-matter, then Markdown with audience blocks."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .audience import Segment, split_audiences, text_for
+from .errors import BookletError, Problem, ValidationFailed
+from .schema import Field, validate_mapping
+from .yamlfile import load_yaml
+
+CHAPTER_DIR = "chapters"
+MAX_CHAPTER_BYTES = 1_000_000  # far above any real chapter; stops runaway files early
+CHAPTER_AUDIENCES = ("patient", "clinician", "both")
+
+CHAPTER_FIELDS: tuple[Field, ...] = (
+    Field("title", "text", "The chapter title, printed as its heading and in the contents."),
+    Field("id", "slug", "Stable identifier, unique across chapters, e.g. what-is-calciphylaxis."),
+    Field("order", "integer", "Position in the booklet; unique across chapters."),
+    Field("audience", "choice", "Which edition(s) print the chapter.", choices=CHAPTER_AUDIENCES),
+    Field("summary", "text", "The chapter's main message in one sentence."),
+    Field("reviewed", "date", "When the chapter was last reviewed (YYYY-MM-DD)."),
+    Field("next_review", "date", "When the chapter is next due for review (YYYY-MM-DD)."),
+    Field("sources", "text-list", "Reference keys of the sources the chapter draws on.", required=False),
+)
+
+
+@dataclass(frozen=True)
+class Chapter:
+    path: str  # relative to the project root, as printed in messages
+    id: str
+    title: str
+    order: int
+    audience: str
+    summary: str
+    reviewed: dt.date
+    next_review: dt.date
+    segments: tuple[Segment, ...]
+    sources: tuple[str, ...] = ()
+    # Line of each front-matter key, so later checks can point at it.
+    key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False, repr=False)
+
+    def line_of(self, key: str) -> int | None:
+        return dict(self.key_lines).get(key)
+
+    def is_for(self, audience: str) -> bool:
+        return self.audience in ("both", audience)
+
+    def markdown_for(self, audience: str) -> str:
+        return text_for(self.segments, audience)
+
+
+def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
+    """Return (front-matter YAML, body, body's first line number)."""
+    if not text.strip():
+        raise BookletError("the file is empty: a chapter needs front-matter and text", path, 1)
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        raise BookletError("no front-matter: the file must start with a line '---', then the "
+                           "chapter's fields, then another '---'", path, 1)
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
+    raise BookletError("front-matter is never closed: add a line '---' after the fields", path, 1)
+
+
+def read_text(file: Path, shown: str) -> str:
+    size = file.stat().st_size
+    if size > MAX_CHAPTER_BYTES:
+        raise BookletError(f"file is {size:,} bytes; chapters are limited to {MAX_CHAPTER_BYTES:,}", shown)
+    data = file.read_bytes()
+    try:
+        return data.decode("utf-8").replace("\r\n", "\n")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise BookletError(f"not UTF-8 text (byte {err.start}); save the file as UTF-8", shown, line) from None
+
+
+def parse_chapter(text: str, path: str) -> tuple[Chapter | None, list[Problem]]:
+    """Parse one chapter's text; return it (if usable) and every problem found."""
+    try:
+        yaml_text, body, body_line = split_front_matter(text, path)
+        data, lines = load_yaml(yaml_text, path, first_line=2)
+    except BookletError as err:
+        return None, [Problem(path, err.line, err.message)]
+    values, problems = validate_mapping(data, CHAPTER_FIELDS, path, lines, "front-matter")
+    segments, block_problems = split_audiences(body, body_line, path)
+    problems += block_problems
+    if "reviewed" in values and "next_review" in values and values["next_review"] <= values["reviewed"]:
+        problems.append(Problem(path, lines.get(("next_review",)),
+                                f"'next_review' ({values['next_review']}) must come after "
+                                f"'reviewed' ({values['reviewed']})"))
+    audience = values.get("audience")
+    if audience in ("patient", "clinician"):
+        for segment in segments:
+            if segment.audience not in (None, audience):
+                problems.append(Problem(path, segment.first_line - 1,
+                                        f"'::: {segment.audience}' block in a chapter whose audience is "
+                                        f"'{audience}': it would never be printed"))
+    if not any(s.text.strip() for s in segments):
+        problems.append(Problem(path, body_line, "the chapter has no text after its front-matter"))
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    key_lines = tuple((k[0], n) for k, n in lines.items() if len(k) == 1)
+    return Chapter(path=path, segments=segments, key_lines=key_lines, **values), problems
+
+
+def chapter_files(root: Path) -> list[Path]:
+    return sorted((root / CHAPTER_DIR).glob("*.md"))
+
+
+def load_chapters(root: Path) -> tuple[tuple[Chapter, ...], list[Problem]]:
+    """Read every chapter; raise ValidationFailed listing every error in every file."""
+    chapters: list[Chapter] = []
+    problems: list[Problem] = []
+    real_root = root.resolve()
+    files = chapter_files(root)
+    if not files:
+        raise BookletError(f"no chapters: add Markdown files to {CHAPTER_DIR}/", CHAPTER_DIR)
+    for file in files:
+        shown = file.relative_to(root).as_posix()
+        if not file.resolve().is_relative_to(real_root):
+            problems.append(Problem(shown, None, "links to a file outside the project; "
+                                                 "chapters must live inside it"))
+            continue
+        try:
+            text = read_text(file, shown)
+        except BookletError as err:
+            problems.append(Problem(shown, err.line, err.message))
+            continue
+        chapter, found = parse_chapter(text, shown)
+        problems += found
+        if chapter is not None:
+            chapters.append(chapter)
+    problems += _duplicates(chapters)
+    if any(p.severity == "error" for p in problems):
+        raise ValidationFailed(problems)
+    return tuple(sorted(chapters, key=lambda c: c.order)), problems
+
+
+def _duplicates(chapters: list[Chapter]) -> list[Problem]:
+    problems = []
+    for attribute in ("id", "order"):
+        seen: dict[object, Chapter] = {}
+        for chapter in chapters:
+            value = getattr(chapter, attribute)
+            if value in seen:
+                problems.append(Problem(chapter.path, chapter.line_of(attribute), f"duplicate {attribute} {value!r}: "
+                                                            f"{seen[value].path} uses it too"))
+            else:
+                seen[value] = chapter
+    return problems

@@ -1,0 +1,68 @@
+"""The `booklet` command. Input errors print as `path[:line]: message` lines."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import BookletError, UsageError, ValidationFailed
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # exit 2 with one line, as wrong usage should
+        raise UsageError(f"booklet: {message} (see 'booklet --help')")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="booklet", description="Build the calciphylaxis booklet's PDF editions.")
+    parser.add_argument("--root", type=Path, default=Path("."),
+                        help="the booklet's folder, holding booklet.yaml (default: the current folder)")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands.add_parser("build", help="validate, then render every edition into build/")
+    commands.add_parser("check", help="validate every file without rendering")
+    return parser
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    result = build(args.root)
+    for warning in result.warnings:
+        print(warning, file=sys.stderr)
+    for item in result.outputs:
+        print(f"wrote build/{item.path} ({item.pages} pages, {item.bytes / 1024:.0f} KiB)")
+    print("wrote build/manifest.json")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .build import load_project
+
+    project = load_project(args.root.resolve())
+    for warning in project.warnings:
+        print(warning, file=sys.stderr)
+    print(f"ok: booklet.yaml and {len(project.chapters)} chapter(s) are valid")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        return {"build": _build, "check": _check}[args.command](args)
+    except UsageError as err:
+        print(err, file=sys.stderr)
+        return 2
+    except ValidationFailed as failed:
+        for line in failed.lines():
+            print(line, file=sys.stderr)
+        return 1
+    except BookletError as err:
+        print(err, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("booklet: interrupted; earlier outputs are unchanged", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

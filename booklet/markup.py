@@ -1,0 +1,89 @@
+"""Markdown to HTML for one chapter in one edition.
+
+Images are checked here, where the chapter is known: only files inside the
+project may be used, and their addresses are rewritten so the HTML document
+in build/html/ finds them when opened on its own.
+"""
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import markdown
+from markdown.extensions import Extension
+from markdown.extensions.toc import slugify
+from markdown.treeprocessors import Treeprocessor
+
+from .chapters import Chapter
+from .errors import BookletError
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a chapter's resources resolve from and where its HTML will live."""
+
+    root: Path
+    chapter_file: Path
+    html_dir: Path
+
+
+def source_line(chapter: Chapter, needle: str) -> int | None:
+    """First line of the chapter file that contains `needle` (for error messages)."""
+    for segment in chapter.segments:
+        for offset, line in enumerate(segment.text.split("\n")):
+            if needle in line:
+                return segment.first_line + offset
+    return None
+
+
+def local_resource(src: str, where: Location) -> Path | None:
+    """The file a chapter's image address names, or None when it is not a project file."""
+    parts = urlsplit(src)
+    if parts.scheme or parts.netloc or src.startswith("/"):
+        return None  # http(s), file://, data:, absolute paths: never allowed in chapters
+    target = (where.chapter_file.parent / unquote(parts.path)).resolve()
+    return target if target.is_relative_to(where.root.resolve()) else None
+
+
+class _ImageChecker(Treeprocessor):
+    def __init__(self, md: markdown.Markdown, chapter: Chapter, where: Location):
+        super().__init__(md)
+        self.chapter = chapter
+        self.where = where
+
+    def run(self, root: ET.Element) -> None:
+        for img in root.iter("img"):
+            src = img.get("src", "")
+            target = local_resource(src, self.where)
+            line = source_line(self.chapter, src)
+            if target is None:
+                raise BookletError(f"image '{src}' is not a file inside the project: "
+                                   "images must be stored in the project and linked by a relative path",
+                                   self.chapter.path, line)
+            if not target.is_file():
+                raise BookletError(f"image '{src}' not found", self.chapter.path, line)
+            img.set("src", Path(os.path.relpath(target, self.where.html_dir)).as_posix())
+
+
+class _ImageExtension(Extension):
+    def __init__(self, chapter: Chapter, where: Location):
+        super().__init__()
+        self.chapter = chapter
+        self.where = where
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.treeprocessors.register(_ImageChecker(md, self.chapter, self.where), "booklet-images", 1)
+
+
+def chapter_html(chapter: Chapter, audience: str, where: Location) -> str:
+    """The chapter's body for one edition as an HTML fragment."""
+    prefix = f"{chapter.id}-"
+    md = markdown.Markdown(
+        extensions=["tables", "attr_list", "sane_lists", "toc", _ImageExtension(chapter, where)],
+        extension_configs={"toc": {"slugify": lambda value, sep: prefix + slugify(value, sep)}},
+        output_format="html",
+    )
+    return md.convert(chapter.markdown_for(audience))

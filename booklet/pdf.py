@@ -1,0 +1,105 @@
+"""The only module that talks to WeasyPrint.
+
+WeasyPrint logs errors instead of raising them, so rendering watches its logger
+and turns any ERROR into a failed build. Its URL fetching is confined to the
+project tree and the installed font package.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from weasyprint import HTML
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+from .errors import BookletError
+
+
+class FetchRefused(FatalURLFetchingError):
+    """A resource outside the allowed folders; stops the render at once."""
+
+    def __init__(self, url: str, reason: str):
+        super().__init__(f"{reason}: {url}")
+        self.url = url
+        self.reason = reason
+
+
+class ConfinedFetcher(URLFetcher):
+    """Fetches data: URLs and file:// URLs inside the allowed folders, nothing else."""
+
+    def __init__(self, allowed: tuple[Path, ...]):
+        super().__init__(timeout=5, allowed_protocols={"file", "data"}, allow_redirects=False,
+                         fail_on_errors=True)
+        self.allowed = tuple(p.resolve() for p in allowed)
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme != "file":
+            raise FetchRefused(url, f"{scheme or 'relative'} addresses are not fetched; "
+                                    "use a file inside the project")
+        if parts.netloc not in ("", "localhost"):
+            raise FetchRefused(url, "files on other hosts are not fetched")
+        path = Path(url2pathname(parts.path)).resolve()
+        if not any(path.is_relative_to(folder) for folder in self.allowed):
+            raise FetchRefused(url, "file is outside the project")
+        return super().fetch(url, headers)
+
+
+class _ErrorCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage().strip().splitlines()[0]
+        (self.errors if record.levelno >= logging.ERROR else self.warnings).append(message)
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    data: bytes
+    pages: int
+    warnings: tuple[str, ...]
+
+
+def render_pdf(
+    html: str,
+    html_path: Path,
+    allowed: tuple[Path, ...],
+    identifier: bytes,
+    source_date_epoch: int,
+    blame: Callable[[str], str | None],
+) -> RenderedPdf:
+    """Render one HTML document (as it will sit at `html_path`) to PDF bytes.
+
+    `blame(text)` names the input file responsible for a URL or message, so
+    errors point at the chapter rather than at the generated HTML.
+    """
+    # fontTools stamps subset fonts with the current time unless this is set.
+    os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
+    logger = logging.getLogger("weasyprint")
+    collector = _ErrorCollector()
+    logger.addHandler(collector)
+    shown = html_path.as_posix()
+    try:
+        document = HTML(string=html, base_url=html_path.as_uri(),
+                        url_fetcher=ConfinedFetcher(allowed)).render()
+        data = document.write_pdf(pdf_identifier=identifier)
+    except FetchRefused as refused:
+        raise BookletError(f"{refused.reason}: {refused.url}", blame(refused.url) or shown) from None
+    finally:
+        logger.removeHandler(collector)
+    if collector.errors:
+        first = collector.errors[0]
+        more = f" (and {len(collector.errors) - 1} more)" if len(collector.errors) > 1 else ""
+        raise BookletError(f"rendering failed: {first}{more}", blame(first) or shown)
+    return RenderedPdf(data, len(document.pages), tuple(collector.warnings))

@@ -1,0 +1,63 @@
+"""Decides what to build: one Output per edition, variant and paper size."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .chapters import Chapter
+from .config import BookletConfig
+from .errors import BookletError
+
+# CSS page sizes by the paper names used in file names and the manifest.
+PAPER_SIZES = {"a4": "A4"}
+AUDIENCE_LABELS = {"patient": "For patients and families", "clinician": "For healthcare professionals"}
+
+
+@dataclass(frozen=True)
+class Output:
+    audience: str
+    variant: str
+    paper: str
+    stem: str  # file name without extension, e.g. calciphylaxis-patient-standard-a4-1.0.0
+    chapters: tuple[Chapter, ...]
+    format: str = "pdf"
+
+    @property
+    def pdf_name(self) -> str:
+        return f"{self.stem}.pdf"
+
+    @property
+    def html_name(self) -> str:
+        return f"html/{self.stem}.html"
+
+    @property
+    def page_size(self) -> str:
+        return PAPER_SIZES[self.paper]
+
+
+@dataclass(frozen=True)
+class Plan:
+    config: BookletConfig
+    outputs: tuple[Output, ...]
+    next_review: dt.date
+
+
+def booklet_next_review(config: BookletConfig, chapters: tuple[Chapter, ...]) -> dt.date:
+    """The earliest chapter review date, unless booklet.yaml sets an earlier one."""
+    dates = [c.next_review for c in chapters]
+    if config.next_review is not None:
+        dates.append(config.next_review)
+    return min(dates)
+
+
+def make_plan(config: BookletConfig, chapters: tuple[Chapter, ...]) -> Plan:
+    outputs = []
+    for audience in config.editions:
+        included = tuple(c for c in chapters if c.is_for(audience) and c.markdown_for(audience).strip())
+        if not included:
+            raise BookletError(f"the {audience} edition has no chapters: give a chapter "
+                               f"'audience: {audience}' or 'audience: both'", "booklet.yaml")
+        for variant, paper in (("standard", "a4"),):
+            stem = f"{config.slug}-{audience}-{variant}-{paper}-{config.edition}"
+            outputs.append(Output(audience, variant, paper, stem, included))
+    return Plan(config, tuple(outputs), booklet_next_review(config, chapters))
