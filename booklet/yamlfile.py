@@ -15,13 +15,12 @@ from .errors import BookletError
 
 class _Loader(yaml.SafeLoader):
     def compose_node(self, parent, index):  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
             raise BookletError("YAML aliases (*name) are not allowed", line=event.start_mark.line + 1)
-        node = super().compose_node(parent, index)
-        if getattr(node, "anchor", None):
-            raise BookletError("YAML anchors (&name) are not allowed", line=node.start_mark.line + 1)
-        return node
+        if getattr(event, "anchor", None):
+            raise BookletError("YAML anchors (&name) are not allowed", line=event.start_mark.line + 1)
+        return super().compose_node(parent, index)
 
 
 # Timestamps stay plain strings: validation parses dates itself and can name the line.

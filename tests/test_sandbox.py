@@ -1,0 +1,65 @@
+"""Nothing is fetched from outside the project: each attempt fails naming the chapter."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from booklet.pdf import ConfinedFetcher, FetchRefused
+from conftest import run_booklet, write_chapter
+
+FRONT = """title: Images
+id: images
+order: 5
+audience: both
+summary: A chapter with an image.
+reviewed: 2026-01-01
+next_review: 2027-01-01"""
+
+
+@pytest.mark.parametrize("src", [
+    "https://example.org/pixel.png",
+    "file:///etc/passwd",
+    "../../../../../../etc/passwd",
+    "/etc/passwd",
+])
+def test_markdown_image_outside_the_project_fails_naming_the_chapter(project, src):
+    write_chapter(project, "05-images.md", FRONT, f"Text.\n\n![A picture]({src})\n")
+    result = run_booklet(project, "build")
+    assert result.returncode == 1
+    assert result.stderr.startswith("chapters/05-images.md:12: image ")
+    assert "not a file inside the project" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project / "build").exists()
+
+
+def test_raw_html_image_from_the_web_is_refused_by_the_fetcher(project):
+    write_chapter(project, "05-images.md", FRONT, 'Text.\n\n<img src="https://example.org/p.png" alt="p">\n')
+    result = run_booklet(project, "build")
+    assert result.returncode == 1
+    assert result.stderr.startswith("chapters/05-images.md: https addresses are not fetched")
+
+
+def test_image_inside_the_project_is_used(project):
+    import base64
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+    (project / "images").mkdir()
+    (project / "images" / "dot.png").write_bytes(png)
+    write_chapter(project, "05-images.md", FRONT, "Text.\n\n![A dot](../images/dot.png)\n")
+    result = run_booklet(project, "build")
+    assert result.returncode == 0, result.stderr
+    html = (project / "build/html/fixture-patient-standard-a4-2.1.0.html").read_text()
+    assert 'src="../../images/dot.png"' in html
+
+
+def test_fetcher_allows_only_files_in_the_allowed_folders(tmp_path: Path):
+    inside = tmp_path / "project" / "a.css"
+    inside.parent.mkdir()
+    inside.write_text("p {}")
+    fetcher = ConfinedFetcher((tmp_path / "project",))
+    assert fetcher.fetch(inside.as_uri()).read() == b"p {}"
+    for url in ("https://example.org/a.css", "http://localhost/a.css", "ftp://x/y",
+                "file:///etc/passwd", (tmp_path / "project" / ".." / "secret").as_uri(),
+                "file://otherhost/etc/passwd"):
+        with pytest.raises(FetchRefused):
+            fetcher.fetch(url)
