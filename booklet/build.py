@@ -6,8 +6,10 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .chapters import Chapter, load_chapters
+from .chapters import Chapter, read_chapters
+from .citations import check_citations
 from .config import BookletConfig, config_problems
+from .references import Reference, load_references
 from .errors import BookletError, Problem, ValidationFailed
 from .html import FONT_DIR, render_document
 from .plan import Output, Plan, make_plan
@@ -21,6 +23,7 @@ class Project:
     root: Path
     config: BookletConfig
     chapters: tuple[Chapter, ...]
+    references: dict[str, Reference]
     warnings: tuple[Problem, ...]
 
 
@@ -29,15 +32,19 @@ def load_project(root: Path) -> Project:
     config, problems = config_problems(root)
     chapters: tuple[Chapter, ...] = ()
     try:
-        chapters, chapter_warnings = load_chapters(root)
-        problems += chapter_warnings
-    except ValidationFailed as failed:
-        problems += failed.problems
+        chapters, chapter_problems = read_chapters(root)
+        problems += chapter_problems
     except BookletError as err:
         problems.append(Problem(err.path or "chapters", err.line, err.message))
+    references, reference_problems = load_references(root)
+    problems += reference_problems
+    if chapters and references:
+        chapters_ok = not any(p.severity == "error" and p.path.startswith("chapters") for p in problems)
+        problems += check_citations(chapters, references, chapters_ok)
     if config is None or any(p.severity == "error" for p in problems):
         raise ValidationFailed(problems)
-    return Project(root, config, chapters, tuple(p for p in problems if p.severity == "warning"))
+    return Project(root, config, chapters, references,
+                   tuple(p for p in problems if p.severity == "warning"))
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,7 @@ def manifest_header(plan: Plan) -> dict:
 def build(root: Path) -> BuildResult:
     root = root.resolve()
     project = load_project(root)
-    plan = make_plan(project.config, project.chapters)
+    plan = make_plan(project.config, project.chapters, project.references)
     build_dir = root / BUILD_DIR
     documents = {output: render_document(plan, output, root, build_dir) for output in plan.outputs}
 

@@ -22,7 +22,10 @@ CHAPTER_FIELDS: tuple[Field, ...] = (
     Field("summary", "text", "The chapter's main message in one sentence."),
     Field("reviewed", "date", "When the chapter was last reviewed (YYYY-MM-DD)."),
     Field("next_review", "date", "When the chapter is next due for review (YYYY-MM-DD)."),
-    Field("sources", "text-list", "Reference keys of the sources the chapter draws on.", required=False),
+    Field("sources", "text-list", "Reference keys (from references.yaml) of the sources the chapter draws on.",
+          required=False),
+    Field("factual", "boolean", "Set to false for a page with no facts to cite (e.g. a notes page).",
+          required=False),
 )
 
 
@@ -38,6 +41,7 @@ class Chapter:
     next_review: dt.date
     segments: tuple[Segment, ...]
     sources: tuple[str, ...] = ()
+    factual: bool = True
     # Line of each front-matter key, so later checks can point at it.
     key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False, repr=False)
 
@@ -112,6 +116,14 @@ def chapter_files(root: Path) -> list[Path]:
 
 def load_chapters(root: Path) -> tuple[tuple[Chapter, ...], list[Problem]]:
     """Read every chapter; raise ValidationFailed listing every error in every file."""
+    chapters, problems = read_chapters(root)
+    if any(p.severity == "error" for p in problems):
+        raise ValidationFailed(problems)
+    return chapters, problems
+
+
+def read_chapters(root: Path) -> tuple[tuple[Chapter, ...], list[Problem]]:
+    """Every chapter that is valid on its own, sorted by order, and every problem found."""
     chapters: list[Chapter] = []
     problems: list[Problem] = []
     real_root = root.resolve()
@@ -134,8 +146,6 @@ def load_chapters(root: Path) -> tuple[tuple[Chapter, ...], list[Problem]]:
         if chapter is not None:
             chapters.append(chapter)
     problems += _duplicates(chapters)
-    if any(p.severity == "error" for p in problems):
-        raise ValidationFailed(problems)
     return tuple(sorted(chapters, key=lambda c: c.order)), problems
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -19,8 +20,19 @@ def _parser() -> argparse.ArgumentParser:
                         help="the booklet's folder, holding booklet.yaml (default: the current folder)")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     commands.add_parser("build", help="validate, then render every edition into build/")
-    commands.add_parser("check", help="validate every file without rendering")
+    check = commands.add_parser("check", help="validate every file without rendering, and warn about "
+                                               "review dates that have passed")
+    check.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
+                       help="judge review dates as of this day (default: today)")
+    check.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
     return parser
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date written YYYY-MM-DD: {text!r}") from None
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -37,12 +49,17 @@ def _build(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from .build import load_project
+    from .reviews import review_warnings
 
     project = load_project(args.root.resolve())
-    for warning in project.warnings:
+    as_of = args.as_of or dt.date.today()
+    warnings = sorted([*project.warnings, *review_warnings(project.chapters, project.references, as_of)],
+                      key=lambda p: (p.path, p.line or 0))
+    for warning in warnings:
         print(warning, file=sys.stderr)
-    print(f"ok: booklet.yaml and {len(project.chapters)} chapter(s) are valid")
-    return 0
+    print(f"ok: booklet.yaml, {len(project.references)} references and {len(project.chapters)} "
+          f"chapter(s) are valid; {len(warnings)} warning(s)")
+    return 1 if args.strict and warnings else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,7 +46,8 @@ class ValidationFailed(BookletError):
         super().__init__(f"{len(self.problems)} problem(s) found")
 
     def lines(self) -> list[str]:
-        return [str(p) for p in self.problems]
+        """The errors, one line each (warnings are left out: they would bury the errors)."""
+        return [str(p) for p in self.problems if p.severity == "error"]
 
 
 class UsageError(BookletError):

@@ -16,8 +16,11 @@ import jinja2
 
 from . import __version__
 from .chapters import Chapter
+from .citations import cited_keys
 from .markup import Location, chapter_html
 from .plan import AUDIENCE_LABELS, Output, Plan
+from .references import Reference
+from .vancouver import format_reference, patient_entry, review_status
 
 STYLE_DIR = "styles"
 FONT_DIR = atkinson.ROOT / "files"
@@ -51,6 +54,15 @@ _env.filters["long_date"] = long_date
 class RenderedChapter:
     chapter: Chapter
     html: str
+    source_numbers: tuple[int, ...]  # this edition's numbers of the sources the chapter cites
+
+
+@dataclass(frozen=True)
+class ReferenceEntry:
+    number: int
+    reference: Reference
+    html: str  # the Vancouver entry (clinician) or plain-language entry (patient)
+    status: str  # review status, as the source states it
 
 
 def font_face_css() -> str:
@@ -70,16 +82,25 @@ def stylesheets(root: Path, html_dir: Path, audience: str) -> list[str]:
 
 def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> str:
     html_dir = build_dir / "html"
-    chapters = [
-        RenderedChapter(c, chapter_html(c, output.audience, Location(root, root / c.path, html_dir)))
-        for c in output.chapters
-    ]
+    numbers = dict(output.citations)
+    chapters = []
+    for chapter in output.chapters:
+        html = chapter_html(chapter, output.audience, Location(root, root / chapter.path, html_dir), numbers)
+        used = sorted({numbers[key] for key in cited_keys(chapter.markdown_for(output.audience))})
+        chapters.append(RenderedChapter(chapter, html, tuple(used)))
     config = plan.config
+    published = config.published
+    references = []
+    for key, number in output.citations:
+        ref = plan.references[key]
+        entry = patient_entry(ref, published) if output.audience == "patient" else format_reference(ref)
+        references.append(ReferenceEntry(number, ref, entry, review_status(ref, published)))
     return _env.get_template("document.html.j2").render(
         config=config,
         output=output,
         audience_label=AUDIENCE_LABELS[output.audience],
         chapters=chapters,
+        references=references,
         next_review=plan.next_review,
         font_css=font_face_css(),
         stylesheets=stylesheets(root, html_dir, output.audience),

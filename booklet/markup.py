@@ -18,6 +18,7 @@ from markdown.extensions.toc import slugify
 from markdown.treeprocessors import Treeprocessor
 
 from .chapters import Chapter
+from .citations import CitationExtension
 from .errors import BookletError
 
 
@@ -78,11 +79,12 @@ class _ImageExtension(Extension):
         md.treeprocessors.register(_ImageChecker(md, self.chapter, self.where), "booklet-images", 1)
 
 
-def chapter_html(chapter: Chapter, audience: str, where: Location) -> str:
-    """The chapter's body for one edition as an HTML fragment."""
+def chapter_html(chapter: Chapter, audience: str, where: Location, citations: dict[str, int]) -> str:
+    """The chapter's body for one edition as an HTML fragment, citations numbered."""
     prefix = f"{chapter.id}-"
     md = markdown.Markdown(
-        extensions=["tables", "attr_list", "sane_lists", "toc", _ImageExtension(chapter, where)],
+        extensions=["tables", "attr_list", "sane_lists", "toc", _ImageExtension(chapter, where),
+                    CitationExtension(citations)],
         extension_configs={"toc": {"slugify": lambda value, sep: prefix + slugify(value, sep)}},
         output_format="html",
     )

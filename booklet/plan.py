@@ -5,8 +5,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .chapters import Chapter
+from .citations import number_citations
 from .config import BookletConfig
 from .errors import BookletError
+from .references import Reference
 
 # CSS page sizes by the paper names used in file names and the manifest.
 PAPER_SIZES = {"a4": "A4"}
@@ -20,6 +22,8 @@ class Output:
     paper: str
     stem: str  # file name without extension, e.g. calciphylaxis-patient-standard-a4-1.0.0
     chapters: tuple[Chapter, ...]
+    # (reference id, number) in order of first citation within this edition
+    citations: tuple[tuple[str, int], ...] = ()
     format: str = "pdf"
 
     @property
@@ -40,6 +44,7 @@ class Plan:
     config: BookletConfig
     outputs: tuple[Output, ...]
     next_review: dt.date
+    references: dict[str, Reference]
 
 
 def booklet_next_review(config: BookletConfig, chapters: tuple[Chapter, ...]) -> dt.date:
@@ -50,14 +55,15 @@ def booklet_next_review(config: BookletConfig, chapters: tuple[Chapter, ...]) ->
     return min(dates)
 
 
-def make_plan(config: BookletConfig, chapters: tuple[Chapter, ...]) -> Plan:
+def make_plan(config: BookletConfig, chapters: tuple[Chapter, ...], references: dict[str, Reference]) -> Plan:
     outputs = []
     for audience in config.editions:
         included = tuple(c for c in chapters if c.is_for(audience) and c.markdown_for(audience).strip())
         if not included:
             raise BookletError(f"the {audience} edition has no chapters: give a chapter "
                                f"'audience: {audience}' or 'audience: both'", "booklet.yaml")
+        numbers = number_citations(c.markdown_for(audience) for c in included)
         for variant, paper in (("standard", "a4"),):
             stem = f"{config.slug}-{audience}-{variant}-{paper}-{config.edition}"
-            outputs.append(Output(audience, variant, paper, stem, included))
-    return Plan(config, tuple(outputs), booklet_next_review(config, chapters))
+            outputs.append(Output(audience, variant, paper, stem, included, tuple(numbers.items())))
+    return Plan(config, tuple(outputs), booklet_next_review(config, chapters), references)

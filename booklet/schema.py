@@ -114,14 +114,94 @@ def _choice_list(field: Field, value: Any) -> Any:
 
 def _pattern(pattern: re.Pattern, what: str) -> Callable[[Field, Any], Any]:
     def check(field: Field, value: Any) -> Any:
-        text = _text(field, value)
+        text = _short_text(field, value)
         if not pattern.match(text):
             raise ValueError(f"must be {what}, not {text!r}")
         return text
     return check
 
 
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date only as precise as its source: a year, a month or a day."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def last_day(self) -> dt.date:
+        """The end of the period, so 'next review July 2026' is due until 31 July 2026."""
+        if self.day is not None:
+            return dt.date(self.year, self.month, self.day)
+        if self.month is not None:
+            following = dt.date(self.year + self.month // 12, self.month % 12 + 1, 1)
+            return following - dt.timedelta(days=1)
+        return dt.date(self.year, 12, 31)
+
+
+PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def parse_partial_date(value: Any) -> PartialDate:
+    if isinstance(value, dict) and set(value) == {"date-parts"}:  # CSL: {date-parts: [[2023, 7]]}
+        parts = value["date-parts"]
+        if not (isinstance(parts, list) and len(parts) == 1 and isinstance(parts[0], list)
+                and 1 <= len(parts[0]) <= 3 and all(isinstance(p, int) and not isinstance(p, bool)
+                                                     for p in parts[0])):
+            raise ValueError("must have date-parts like [[2023, 7, 1]]")
+        value = "-".join(f"{p:04d}" if i == 0 else f"{p:02d}" for i, p in enumerate(parts[0]))
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    match = PARTIAL_DATE.match(value.strip()) if isinstance(value, str) else None
+    if not match:
+        raise ValueError(f"must be a date written YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}")
+    year, month, day = (int(part) if part else None for part in match.groups())
+    try:
+        dt.date(year, month or 1, day or 1)
+    except ValueError:
+        raise ValueError(f"is not a real date: {value.strip()}") from None
+    return PartialDate(year, month, day)
+
+
+def _partial_date(field: Field, value: Any) -> Any:
+    return parse_partial_date(value)
+
+
+def _short_text(field: Field, value: Any) -> Any:
+    """Volume, issue, pages and similar: YAML may read them as numbers."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _text(field, value)
+
+
+@dataclass(frozen=True)
+class Name:
+    family: str | None = None
+    given: str | None = None
+    literal: str | None = None  # an organisation, printed as is
+
+
+def _names(field: Field, value: Any) -> Any:
+    if not isinstance(value, list) or not value:
+        raise ValueError(f"must be a list of names like {{family: Sinha, given: Smeeta}}, not {describe(value)}")
+    names = []
+    for item in value:
+        if not isinstance(item, dict) or not item or set(item) - {"family", "given", "literal"} \
+                or not all(isinstance(v, str) and v.strip() for v in item.values()):
+            raise ValueError(f"has a name that is not {{family: ..., given: ...}} or {{literal: ...}}: {item!r}")
+        if "literal" in item and len(item) > 1 or "literal" not in item and "family" not in item:
+            raise ValueError(f"has a name with neither a family name nor a literal: {item!r}")
+        names.append(Name(**{k: v.strip() for k, v in item.items()}))
+    return tuple(names)
+
+
 CONVERTERS: dict[str, Callable[[Field, Any], Any]] = {
+    "partial-date": _partial_date,
+    "short-text": _short_text,
+    "names": _names,
+    "url": _pattern(re.compile(r"^https?://[^\s]+$"), "a web address starting http:// or https://"),
+    "doi": _pattern(re.compile(r"^10\.\d{4,9}/\S+$"), "a DOI like 10.1056/NEJMra1505292 (no https://doi.org/)"),
+    "pmid": _pattern(re.compile(r"^\d{1,9}$"), "a PubMed ID (digits only)"),
     "text": _text,
     "integer": _integer,
     "boolean": _boolean,
@@ -141,16 +221,20 @@ def validate_mapping(
     path: str,
     lines: dict[tuple, int],
     what: str,
+    prefix: tuple = (),
 ) -> tuple[dict[str, Any], list[Problem]]:
-    """Check `data` against `fields`; return the converted values and every problem."""
+    """Check `data` against `fields`; return the converted values and every problem.
+
+    `prefix` locates the mapping inside the file (for its key lines), e.g. ("references", 3).
+    """
     if not isinstance(data, dict):
-        return {}, [Problem(path, lines.get(()), f"{what} must be a mapping of 'key: value' lines, "
+        return {}, [Problem(path, lines.get(prefix), f"{what} must be a mapping of 'key: value' lines, "
                                                   f"not {describe(data)}")]
     by_name = {f.name: f for f in fields}
     values: dict[str, Any] = {}
     problems: list[Problem] = []
     for key, value in data.items():
-        line = lines.get((key,))
+        line = lines.get((*prefix, key))
         field = by_name.get(key) if isinstance(key, str) else None
         if field is None:
             problems.append(Problem(path, line, f"unknown key '{key}' in {what}"
@@ -164,5 +248,5 @@ def validate_mapping(
             problems.append(Problem(path, line, f"'{key}' {err}"))
     for field in fields:
         if field.required and field.name not in data:
-            problems.append(Problem(path, lines.get(()), f"missing required key '{field.name}' in {what}"))
+            problems.append(Problem(path, lines.get(prefix), f"missing required key '{field.name}' in {what}"))
     return values, problems

@@ -28,9 +28,10 @@ def test_failure_during_rendering_leaves_outputs_untouched(project):
 id: bad
 order: 7
 audience: both
-summary: Refers to a stylesheet on the web.
+summary: Refers to a file outside the project.
 reviewed: 2026-01-01
-next_review: 2027-01-01""", 'Text <img src="file:///etc/hostname" alt="x">\n')
+next_review: 2027-01-01
+factual: false""", 'Text <img src="file:///etc/hostname" alt="x">\n')
     result = run_booklet(project, "build")
     assert result.returncode == 1 and "chapters/07-bad.md" in result.stderr
     assert snapshot(project / "build") == before

@@ -14,7 +14,8 @@ order: 5
 audience: both
 summary: A chapter with an image.
 reviewed: 2026-01-01
-next_review: 2027-01-01"""
+next_review: 2027-01-01
+factual: false"""
 
 
 @pytest.mark.parametrize("src", [
@@ -27,7 +28,7 @@ def test_markdown_image_outside_the_project_fails_naming_the_chapter(project, sr
     write_chapter(project, "05-images.md", FRONT, f"Text.\n\n![A picture]({src})\n")
     result = run_booklet(project, "build")
     assert result.returncode == 1
-    assert result.stderr.startswith("chapters/05-images.md:12: image ")
+    assert result.stderr.startswith("chapters/05-images.md:13: image ")
     assert "not a file inside the project" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (project / "build").exists()
