@@ -71,7 +71,8 @@ class Reference:
 
     @property
     def is_undated(self) -> bool:
-        return not (self.issued or self.last_reviewed or self.last_updated)
+        """A document that states no date at all (a registry entry is dated by the registry)."""
+        return not (self.is_trial or self.issued or self.last_reviewed or self.last_updated)
 
     def overdue(self, as_of: dt.date) -> bool:
         """True when the source's own next review date has passed by `as_of`."""

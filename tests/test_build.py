@@ -75,3 +75,60 @@ def test_html_documents_are_kept_with_language_and_title(built_project):
 def test_no_temporary_files_are_left_behind(built_project):
     leftovers = [p.name for p in (built_project / "build").rglob("*") if p.name.endswith(".tmp")]
     assert leftovers == []
+
+
+def flat(path) -> str:
+    return " ".join(text_of(path).split())
+
+
+def test_patient_edition_ends_with_where_this_information_comes_from(built_project):
+    text = flat(built_project / PATIENT)
+    section = text[text.index("point to these sources"):]
+    assert "Kidney Org: “A reviewed page”. Last checked by its authors 25 March 2024." in section
+    assert "Charity UK: “An overdue page”. Written July 2023. It was due to be checked again by July 2025; " \
+           "that check is now overdue." in section
+    assert "“An undated page?” (the article does not say who published it). It gives no date." in section
+    assert "A study of things" not in section  # cited only in the clinician edition
+
+
+def test_clinician_edition_ends_with_vancouver_references_and_review_status(built_project):
+    text = flat(built_project / CLINICIAN)
+    section = text[text.index("Numbered in order of first citation"):]
+    assert "Jones BC, Lee D. A study of things. J Things. 2019;12(3):100-12. doi:10.1000/xyz123. PMID: 12345." in section
+    assert "Kidney Org. A reviewed page [Internet]. Kidney Org; [reviewed 2024 Mar 25; cited 2026 Jan 10]." in section
+    assert "Status: Last reviewed 25 March 2024; no next review date stated." in section
+    assert "Status: Dated July 2023; next review July 2025 (overdue for review by its publisher" in section
+    assert "Status: Undated; no next review date stated. Names no publisher." in section
+
+
+def test_numbers_follow_first_citation_within_each_edition(built_project):
+    patient, clinician = flat(built_project / PATIENT), flat(built_project / CLINICIAN)
+    assert "patients only [2]" in patient and "Shared closing words [3]" in patient
+    assert "clinicians only [2, 3 (p. 2)]" in clinician and "Shared closing words [4]" in clinician
+    assert "heron pond paragraph [1]" in patient  # the same number when a source recurs
+
+
+def test_chapters_close_with_review_dates_and_sources(built_project):
+    assert "Reviewed 1 January 2026. Next review 1 January 2027. Sources: 1, 2, 3." in flat(built_project / PATIENT)
+    assert "Reviewed 1 January 2026. Next review 1 January 2027. Sources: 1, 2, 3, 4." in flat(
+        built_project / CLINICIAN)
+
+
+def test_cover_and_footer_show_edition_publication_and_booklet_next_review(built_project):
+    reader = PdfReader(built_project / PATIENT)
+    cover = " ".join(reader.pages[0].extract_text().split())
+    assert "Edition 2.1.0" in cover and "Published 15 January 2026" in cover
+    assert "Next review 30 June 2026" in cover  # the earliest chapter next_review
+    last = " ".join(reader.pages[-1].extract_text().split())
+    assert f"Edition 2.1.0 • Next review 30 June 2026" in last and f"Page {len(reader.pages)} of {len(reader.pages)}" in last
+
+
+def test_doi_pmid_and_urls_are_live_links(built_project):
+    uris = set()
+    for page in PdfReader(built_project / CLINICIAN).pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A")
+            if action and "/URI" in action:
+                uris.add(str(action["/URI"]))
+    assert {"https://doi.org/10.1000/xyz123", "https://pubmed.ncbi.nlm.nih.gov/12345/",
+            "https://example.org/page"} <= uris

@@ -1,0 +1,136 @@
+"""Citations: Pandoc syntax, validation against references.yaml, Vancouver numbering."""
+from __future__ import annotations
+
+import markdown
+import pytest
+
+from booklet.chapters import parse_chapter
+from booklet.citations import CitationExtension, CitationItem, check_citations, find_citations, number_citations
+from booklet.references import Reference, load_references
+from conftest import make_project
+
+REFS = {k: Reference(id=k, type="webpage", title=k, line=i + 3) for i, k in enumerate(
+    ("nkf-2023", "cleveland-2024", "rareshare-2021", "unused-one"))}
+
+
+def items(text: str) -> list[tuple[CitationItem, ...]]:
+    return [c.items for c in find_citations(text)]
+
+
+def test_single_multiple_and_located_citations_are_parsed():
+    assert items("Rare [@nkf-2023].") == [(CitationItem("nkf-2023"),)]
+    assert items("[@a; @b]") == [(CitationItem("a"), CitationItem("b"))]
+    assert items("[@a, p. 3; @b]") == [(CitationItem("a", "p. 3"), CitationItem("b"))]
+
+
+@pytest.mark.parametrize("text", [
+    "Write to [help@example.org] today.",   # an e-mail address, not a citation
+    "[a link](https://example.org/@x)",      # a link's text
+    "![image @x](pic.png)",
+    "[see @a]",                              # prefix text is not supported: left as text
+    "No brackets @a here.",
+])
+def test_things_that_are_not_citations_are_left_alone(text):
+    assert items(text) == []
+
+
+def test_numbers_follow_first_citation_and_are_reused():
+    assert number_citations(["[@c] then [@a; @c]", "[@b] and [@a]"]) == {"c": 1, "a": 2, "b": 3}
+
+
+def render(text: str, numbers: dict[str, int]) -> str:
+    return markdown.markdown(text, extensions=[CitationExtension(numbers)])
+
+
+def test_citations_render_as_linked_numbers_with_ranges():
+    numbers = {"a": 1, "b": 2, "c": 3, "d": 5}
+    assert render("x [@a]", numbers) == '<p>x <span class="cite">[<a href="#ref-a">1</a>]</span></p>'
+    assert render("x [@b; @a]", numbers) == (
+        '<p>x <span class="cite">[<a href="#ref-a">1</a>, <a href="#ref-b">2</a>]</span></p>')
+    assert render("x [@c; @a; @b; @d]", numbers) == (
+        '<p>x <span class="cite">[<a href="#ref-a">1</a>\u2013<a href="#ref-c">3</a>, '
+        '<a href="#ref-d">5</a>]</span></p>')
+    assert render("x [@d, p. 4]", numbers) == (
+        '<p>x <span class="cite">[<a href="#ref-d">5</a> (p. 4)]</span></p>')
+
+
+def chapter(body: str, sources: str = "[nkf-2023]", extra: str = ""):
+    text = (f"---\ntitle: T\nid: t\norder: 1\naudience: both\nsummary: S.\nreviewed: 2026-01-01\n"
+            f"next_review: 2027-01-01\nsources: {sources}\n{extra}---\n{body}")
+    parsed, problems = parse_chapter(text, "chapters/t.md")
+    assert problems == [], problems
+    return parsed
+
+
+def messages(*chapters, refs=REFS) -> list[str]:
+    return [str(p) for p in check_citations(chapters, refs)]
+
+
+def test_unknown_reference_names_line_and_suggests_a_key():
+    found = messages(chapter("Line one.\n\nIt is rare [@nkf-2032].\n"))
+    assert "chapters/t.md:13: unknown reference 'nkf-2032' (did you mean 'nkf-2023'?)" in found
+
+
+def test_citing_a_source_not_listed_in_front_matter_is_an_error():
+    found = messages(chapter("Rare [@nkf-2023; @cleveland-2024].\n"))
+    assert "chapters/t.md:11: cites 'cleveland-2024', which the front-matter 'sources' list does not name" in found
+
+
+def test_listed_but_never_cited_source_is_a_warning():
+    found = messages(chapter("Rare [@nkf-2023].\n", sources="[nkf-2023, rareshare-2021]"))
+    assert "chapters/t.md:9: warning: 'sources' names 'rareshare-2021', which the chapter never cites" in found
+
+
+def test_reference_nobody_cites_is_a_warning():
+    found = messages(chapter("Rare [@nkf-2023].\n"))
+    assert "references.yaml:6: warning: reference 'unused-one' is not cited by any chapter" in found
+
+
+def test_factual_chapter_without_citations_is_an_error():
+    found = messages(chapter("A fact with no source.\n"))
+    assert any("chapters/t.md:2: the chapter cites no source" in m for m in found)
+
+
+def test_page_marked_not_factual_needs_no_citation():
+    found = messages(chapter("Write your notes here.\n", sources="[]", extra="factual: false\n"))
+    assert not [m for m in found if "warning" not in m]
+
+
+def test_repository_references_are_valid_and_complete(tmp_path):
+    from conftest import REPO
+    refs, problems = load_references(REPO)
+    assert problems == []
+    # the five source documents, the seven articles and the two trials
+    assert len(refs) == 14
+    assert refs["nkf-2023"].next_review.last_day().isoformat() == "2026-07-31"
+    assert refs["qa-whatis"].is_undated
+
+
+def test_bad_reference_entries_are_each_reported(tmp_path):
+    root = make_project(tmp_path / "p")
+    (root / "references.yaml").write_text("""references:
+- id: ok-one
+  type: webpage
+  title: Fine
+- id: bad-date
+  type: webpage
+  title: Bad
+  issued: 2023-13
+- id: bad-doi
+  type: article-journal
+  title: X
+  author: [{family: A, given: B}]
+  container-title: J
+  issued: 2020
+  DOI: https://doi.org/10.1/x
+  tittle: typo
+- id: ok-one
+  type: webpage
+  title: Duplicate
+""")
+    refs, problems = load_references(root)
+    lines = [str(p) for p in problems]
+    assert "references.yaml:8: 'issued' is not a real date: 2023-13" in lines
+    assert any(line.startswith("references.yaml:15: 'DOI' must be a DOI like") for line in lines)
+    assert "references.yaml:16: unknown key 'tittle' in a reference (did you mean 'title'?)" in lines
+    assert "references.yaml:17: duplicate reference id 'ok-one' (also on line 2)" in lines
