@@ -20,8 +20,9 @@ from .errors import Problem
 from .references import REFERENCES_FILE, Reference
 from .schema import did_you_mean
 
-# A bracket holding at least one @key, not a link's text ("[x](url)") nor a reference link.
-BRACKET = re.compile(r"(?<![\\!\]])\[([^\[\]\n]*?@[^\[\]\n]*)\](?![(\[:])")
+# A bracket holding at least one @key, not a link's text ("[x](url)", "[x][ref]") nor an image.
+# (Reference-link definitions, "[x]: url", are removed by Markdown before inline parsing.)
+BRACKET = re.compile(r"(?<![\\!\]])\[([^\[\]\n]*?@[^\[\]\n]*)\](?![(\[])")
 KEY = re.compile(r"(?<![\w.@])-?@([A-Za-z0-9_](?:[A-Za-z0-9_:.#$%&+?<>~/-]*[A-Za-z0-9_])?)")
 
 
@@ -59,6 +60,12 @@ def find_citations(text: str) -> list[Citation]:
     return found
 
 
+def malformed_citations(text: str) -> list[str]:
+    """Brackets that hold an @key but are not citations Markdown will render, e.g. "[see @a]"."""
+    return [match.group(0) for match in BRACKET.finditer(text)
+            if KEY.search(match.group(1)) and parse_bracket(match.group(1)) is None]
+
+
 def cited_keys(text: str) -> list[str]:
     return [item.key for citation in find_citations(text) for item in citation.items]
 
@@ -87,6 +94,9 @@ def check_citations(chapters: tuple[Chapter, ...], references: dict[str, Referen
         cited_here: set[str] = set()
         for segment in chapter.segments:
             for offset, line in enumerate(segment.text.split("\n")):
+                for bad in malformed_citations(line):
+                    problems.append(Problem(chapter.path, segment.first_line + offset,
+                                            f"{bad} is not a citation: write [@key], [@a; @b] or [@a, p. 3]"))
                 for key in cited_keys(line):
                     number = segment.first_line + offset
                     if key not in references:

@@ -7,6 +7,7 @@ in build/html/ finds them when opened on its own.
 from __future__ import annotations
 
 import os
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,4 +89,12 @@ def chapter_html(chapter: Chapter, audience: str, where: Location, citations: di
         extension_configs={"toc": {"slugify": lambda value, sep: prefix + slugify(value, sep)}},
         output_format="html",
     )
-    return md.convert(chapter.markdown_for(audience))
+    html = md.convert(chapter.markdown_for(audience))
+    # Last guard: a citation Markdown did not turn into a number must not reach the PDF as "[@key]".
+    if leftover := UNRENDERED_CITATION.search(re.sub(r"<code>.*?</code>", "", html, flags=re.S)):
+        raise BookletError(f"citation '{leftover.group(0)}' was not rendered: write [@key] or [@a; @b]",
+                           chapter.path, source_line(chapter, leftover.group(0)))
+    return html
+
+
+UNRENDERED_CITATION = re.compile(r"\[[^\[\]<]*?(?<![\w.@])@[A-Za-z0-9_][^\[\]<]*\]")

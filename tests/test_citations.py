@@ -134,3 +134,13 @@ def test_bad_reference_entries_are_each_reported(tmp_path):
     assert any(line.startswith("references.yaml:15: 'DOI' must be a DOI like") for line in lines)
     assert "references.yaml:16: unknown key 'tittle' in a reference (did you mean 'title'?)" in lines
     assert "references.yaml:17: duplicate reference id 'ok-one' (also on line 2)" in lines
+
+
+def test_citation_before_punctuation_is_rendered():
+    assert render("any of these [@a]:", {"a": 1}) == (
+        '<p>any of these <span class="cite">[<a href="#ref-a">1</a>]</span>:</p>')
+
+
+def test_bracket_that_looks_like_a_citation_but_is_not_is_an_error():
+    found = messages(chapter("Rare [@nkf-2023]. See [see @nkf-2023] too.\n"))
+    assert "chapters/t.md:11: [see @nkf-2023] is not a citation: write [@key], [@a; @b] or [@a, p. 3]" in found
