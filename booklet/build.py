@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from .chapters import Chapter, read_chapters
 from .citations import check_citations
@@ -62,17 +64,17 @@ class BuildResult:
     warnings: tuple[str, ...]
 
 
-def _blamer(root: Path, output: Output):
-    """Find which chapter mentions a URL or message, for error messages."""
+def _blamer(output: Output):
+    """Find which chapter mentions a URL in a render error, so the message names it."""
     def blame(text: str) -> str | None:
-        for chapter in output.chapters:
-            source = chapter.markdown_for(output.audience)
-            for candidate in (text, text.split("://", 1)[-1]):
-                if candidate and candidate in source:
-                    return chapter.path
-        for word in text.replace("'", " ").replace('"', " ").split():
+        urls = re.findall(r"[a-z][a-z0-9+.-]*:[^\s'\"<>]+", text) or [text]
+        for url in urls:
+            candidates = [url, url.split("://", 1)[-1]]
+            if url.startswith("file:"):
+                candidates.append(Path(unquote(urlsplit(url).path)).name)  # a relative src names the file
             for chapter in output.chapters:
-                if len(word) > 8 and word in chapter.markdown_for(output.audience):
+                source = chapter.markdown_for(output.audience)
+                if any(candidate and candidate in source for candidate in candidates):
                     return chapter.path
         return None
     return blame
@@ -102,7 +104,7 @@ def build(root: Path) -> BuildResult:
         rendered = render_pdf(
             html, html_path, allowed=(root, FONT_DIR),
             identifier=hashlib.sha256(output.stem.encode()).digest()[:16],
-            source_date_epoch=epoch, blame=_blamer(root, output),
+            source_date_epoch=epoch, blame=_blamer(output),
         )
         warnings += [f"{output.html_name}: warning: {w}" for w in rendered.warnings]
         files.append(OutputFile(output.html_name, html.encode("utf-8")))

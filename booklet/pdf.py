@@ -60,7 +60,7 @@ class _ErrorCollector(logging.Handler):
         self.warnings: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage().strip().splitlines()[0]
+        message = " ".join(record.getMessage().split())
         (self.errors if record.levelno >= logging.ERROR else self.warnings).append(message)
 
 
@@ -96,6 +96,10 @@ def render_pdf(
         data = document.write_pdf(pdf_identifier=identifier)
     except FetchRefused as refused:
         raise BookletError(f"{refused.reason}: {refused.url}", blame(refused.url) or shown) from None
+    except FatalURLFetchingError as failed:  # fail_on_errors: a missing or unreadable file
+        cause = failed.__cause__
+        reason = getattr(cause, "reason", None) or cause or failed
+        raise BookletError(f"could not load a resource: {reason}", blame(str(failed)) or shown) from None
     finally:
         logger.removeHandler(collector)
     if collector.errors:

@@ -64,3 +64,21 @@ def test_fetcher_allows_only_files_in_the_allowed_folders(tmp_path: Path):
                 "file://otherhost/etc/passwd"):
         with pytest.raises(FetchRefused):
             fetcher.fetch(url)
+
+
+def test_an_error_logged_by_weasyprint_fails_the_build_naming_the_chapter(project):
+    (project / "images").mkdir()
+    (project / "images" / "broken.png").write_bytes(b"this is not an image")
+    write_chapter(project, "05-images.md", FRONT, "Text.\n\n![A broken picture](../images/broken.png)\n")
+    result = run_booklet(project, "build")
+    assert result.returncode == 1
+    assert result.stderr.startswith("chapters/05-images.md: rendering failed: Failed to load image")
+    assert not (project / "build").exists()
+
+
+def test_missing_file_in_raw_html_fails_the_build_naming_the_chapter(project):
+    write_chapter(project, "05-images.md", FRONT, 'Text <img src="../../images/gone.png" alt="gone">\n')
+    result = run_booklet(project, "build")
+    assert result.returncode == 1
+    assert result.stderr.startswith("chapters/05-images.md: could not load a resource")
+    assert "Traceback" not in result.stderr
