@@ -88,12 +88,15 @@ def _article(ref: Reference) -> Markup:
     return Markup(" ").join(parts)
 
 
+def stated_dates(ref: Reference) -> list[tuple[str, PartialDate]]:
+    """The dates a source states about itself, in the order written, issued first."""
+    return [(kind, date) for kind, date in (("issued", ref.issued), ("reviewed", ref.last_reviewed),
+                                            ("updated", ref.last_updated)) if date]
+
+
 def _bracket_dates(ref: Reference) -> str:
     dates = ["date unknown"] if ref.is_undated else []
-    if ref.last_updated:
-        dates.append(f"updated {nlm_date(ref.last_updated)}")
-    if ref.last_reviewed:
-        dates.append(f"reviewed {nlm_date(ref.last_reviewed)}")
+    dates += [f"{kind} {nlm_date(date)}" for kind, date in stated_dates(ref) if kind != "issued"]
     if ref.accessed:
         dates.append(f"cited {nlm_date(ref.accessed)}")
     return f"[{'; '.join(dates)}]" if dates else ""
@@ -133,13 +136,8 @@ def review_status(ref: Reference, published: dt.date) -> str:
     """The source's own dates as it states them, judged against the edition's publication date."""
     if ref.type == "article-journal" or ref.is_trial:
         return ref.note or ""
-    parts = []
-    if ref.last_reviewed:
-        parts.append(f"last reviewed {plain_date(ref.last_reviewed)}")
-    if ref.last_updated:
-        parts.append(f"last updated {plain_date(ref.last_updated)}")
-    if ref.issued and not parts:
-        parts.append(f"dated {plain_date(ref.issued)}")
+    labels = {"issued": "dated", "reviewed": "last reviewed", "updated": "last updated"}
+    parts = [f"{labels[kind]} {plain_date(date)}" for kind, date in stated_dates(ref)]
     if ref.is_undated:
         parts.append("undated")
     if ref.next_review:
@@ -166,13 +164,8 @@ def patient_entry(ref: Reference, published: dt.date) -> Markup:
             (Markup(" ") + _link(ref.URL) if ref.URL else Markup(""))
     lead = f"{organisation}: \u201c{ref.title}\u201d." if organisation else \
         f"\u201c{ref.title}\u201d (the article does not say who published it)."
-    dates = []
-    if ref.issued:
-        dates.append(f"Written {plain_date(ref.issued)}.")
-    if ref.last_reviewed:
-        dates.append(f"Last checked by its authors {plain_date(ref.last_reviewed)}.")
-    if ref.last_updated:
-        dates.append(f"Last updated {plain_date(ref.last_updated)}.")
+    labels = {"issued": "Written", "reviewed": "Last checked by its authors", "updated": "Last updated"}
+    dates = [f"{labels[kind]} {plain_date(date)}." for kind, date in stated_dates(ref)]
     if ref.is_undated:
         dates.append("It gives no date.")
     if ref.next_review:
