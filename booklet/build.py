@@ -33,16 +33,16 @@ def load_project(root: Path) -> Project:
     """Validate everything, reporting every problem in every file at once."""
     config, problems = config_problems(root)
     chapters: tuple[Chapter, ...] = ()
+    chapter_problems: list[Problem] = []
     try:
         chapters, chapter_problems = read_chapters(root)
-        problems += chapter_problems
     except BookletError as err:
-        problems.append(Problem(err.path or "chapters", err.line, err.message))
+        chapter_problems = [Problem(err.path or "chapters", err.line, err.message)]
     references, reference_problems = load_references(root)
-    problems += reference_problems
+    problems += chapter_problems + reference_problems
     if chapters and references:
-        chapters_ok = not any(p.severity == "error" and p.path.startswith("chapters") for p in problems)
-        problems += check_citations(chapters, references, chapters_ok)
+        every_chapter_read = not any(p.severity == "error" for p in chapter_problems)
+        problems += check_citations(chapters, references, every_chapter_read)
     if config is None or any(p.severity == "error" for p in problems):
         raise ValidationFailed(problems)
     return Project(root, config, chapters, references,

@@ -29,10 +29,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _date(text: str) -> dt.date:
+    from .schema import parse_date
+
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date written YYYY-MM-DD: {text!r}") from None
+        return parse_date(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _build(args: argparse.Namespace) -> int:

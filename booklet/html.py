@@ -54,7 +54,7 @@ _env.filters["long_date"] = long_date
 class RenderedChapter:
     chapter: Chapter
     html: str
-    source_numbers: tuple[int, ...]  # this edition's numbers of the sources the chapter cites
+    sources: tuple[tuple[int, str], ...]  # (number in this edition, reference id) of each source cited
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> 
     chapters = []
     for chapter in output.chapters:
         html = chapter_html(chapter, output.audience, Location(root, root / chapter.path, html_dir), numbers)
-        used = sorted({numbers[key] for key in cited_keys(chapter.markdown_for(output.audience))})
+        used = sorted({(numbers[key], key) for key in cited_keys(chapter.markdown_for(output.audience))})
         chapters.append(RenderedChapter(chapter, html, tuple(used)))
     config = plan.config
     published = config.published

@@ -80,6 +80,10 @@ class _ImageExtension(Extension):
         md.treeprocessors.register(_ImageChecker(md, self.chapter, self.where), "booklet-images", 1)
 
 
+# "[@key]" left in rendered HTML: a citation Markdown did not turn into a number.
+UNRENDERED_CITATION = re.compile(r"\[[^\[\]<]*?(?<![\w.@])@[A-Za-z0-9_][^\[\]<]*\]")
+
+
 def chapter_html(chapter: Chapter, audience: str, where: Location, citations: dict[str, int]) -> str:
     """The chapter's body for one edition as an HTML fragment, citations numbered."""
     prefix = f"{chapter.id}-"
@@ -96,5 +100,3 @@ def chapter_html(chapter: Chapter, audience: str, where: Location, citations: di
                            chapter.path, source_line(chapter, leftover.group(0)))
     return html
 
-
-UNRENDERED_CITATION = re.compile(r"\[[^\[\]<]*?(?<![\w.@])@[A-Za-z0-9_][^\[\]<]*\]")

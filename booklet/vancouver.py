@@ -71,6 +71,11 @@ def _link(url: str, text: str | None = None) -> Markup:
     return Markup('<a href="{0}">{1}</a>').format(url, text or url)
 
 
+def _with_url(text: str, ref: Reference, label: str = "Available from: ") -> Markup:
+    """Escaped entry text, then the web address as a live link when the source has one."""
+    return escape(text) + (Markup(f" {label}") + _link(ref.URL) if ref.URL else Markup(""))
+
+
 def _article(ref: Reference) -> Markup:
     journal = ref.container_title_short or ref.container_title
     source = f"{ref.issued.year}"
@@ -107,20 +112,12 @@ def _webpage(ref: Reference) -> Markup:
     publisher = ref.publisher or ref.container_title or "[publisher unknown]"
     date = nlm_date(ref.issued) if ref.issued else ""
     when = " ".join(part for part in (date, _bracket_dates(ref)) if part)
-    text = f"{authors}{ref.title} [Internet]. {publisher}" + (f"; {when}." if when else ".")
-    parts = [escape(text)]
-    if ref.URL:
-        parts.append(Markup("Available from: ") + _link(ref.URL))
-    return Markup(" ").join(parts)
+    return _with_url(f"{authors}{ref.title} [Internet]. {publisher}" + (f"; {when}." if when else "."), ref)
 
 
 def _trial(ref: Reference) -> Markup:
-    text = (f"{ref.container_title} [Internet]. Bethesda (MD): National Library of Medicine (US). "
-            f"Identifier {ref.number}, {ref.title}; {_bracket_dates(ref)}.")
-    parts = [escape(text)]
-    if ref.URL:
-        parts.append(Markup("Available from: ") + _link(ref.URL))
-    return Markup(" ").join(parts)
+    return _with_url(f"{ref.container_title} [Internet]. Bethesda (MD): National Library of Medicine (US). "
+                     f"Identifier {ref.number}, {ref.title}; {_bracket_dates(ref)}.", ref)
 
 
 def format_reference(ref: Reference) -> Markup:
@@ -160,8 +157,8 @@ def patient_entry(ref: Reference, published: dt.date) -> Markup:
         text = f"{authors}. \u201c{ref.title}\u201d. {ref.container_title}, {ref.issued.year}."
         return escape(text)
     if ref.is_trial:
-        return escape(f"{ref.title}: a research study registered as {ref.number} on {ref.container_title}.") + \
-            (Markup(" ") + _link(ref.URL) if ref.URL else Markup(""))
+        return _with_url(f"{ref.title}: a research study registered as {ref.number} on {ref.container_title}.",
+                         ref, label="")
     lead = f"{organisation}: \u201c{ref.title}\u201d." if organisation else \
         f"\u201c{ref.title}\u201d (the article does not say who published it)."
     labels = {"issued": "Written", "reviewed": "Last checked by its authors", "updated": "Last updated"}
@@ -174,5 +171,4 @@ def patient_entry(ref: Reference, published: dt.date) -> Markup:
                          "that check is now overdue.")
         else:
             dates.append(f"Next check due {plain_date(ref.next_review)}.")
-    result = escape(" ".join([lead, *dates]))
-    return result + (Markup(" ") + _link(ref.URL) if ref.URL else Markup(""))
+    return _with_url(" ".join([lead, *dates]), ref, label="")
