@@ -51,14 +51,19 @@ def _build(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from .build import load_project
+    from .readability import patient_readability, readability_problems, readability_table
     from .reviews import review_warnings
 
     project = load_project(args.root.resolve())
     as_of = args.as_of or dt.date.today()
-    warnings = sorted([*project.warnings, *review_warnings(project.chapters, project.references, as_of)],
+    readability = patient_readability(project.chapters)
+    warnings = sorted([*project.warnings, *review_warnings(project.chapters, project.references, as_of),
+                       *readability_problems(readability)],
                       key=lambda p: (p.path, p.line or 0))
     for warning in warnings:
         print(warning, file=sys.stderr)
+    if readability:
+        print("\n".join(readability_table(readability)))
     print(f"ok: booklet.yaml, {len(project.references)} references and {len(project.chapters)} "
           f"chapter(s) are valid; {len(warnings)} warning(s)")
     return 1 if args.strict and warnings else 0

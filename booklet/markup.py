@@ -80,6 +80,53 @@ class _ImageExtension(Extension):
         md.treeprocessors.register(_ImageChecker(md, self.chapter, self.where), "booklet-images", 1)
 
 
+# Box types authors may use with `!!! type "Title"`; the styles give each its look.
+BOX_TYPES = ("urgent", "key", "tip", "notes")
+_TASK_BOX = re.compile(r"^\[ \]\s+")
+
+
+class _BoxAndTaskChecker(Treeprocessor):
+    """Refuses unknown box types, and turns `- [ ] item` into a tick-box list item.
+
+    A tick box is drawn by the style sheet rather than typed as a character, so it
+    prints the same in every font and is not read aloud as "left bracket".
+    """
+
+    def __init__(self, md: markdown.Markdown, chapter: Chapter):
+        super().__init__(md)
+        self.chapter = chapter
+
+    def run(self, root: ET.Element) -> None:
+        for div in root.iter("div"):
+            classes = div.get("class", "").split()
+            if "admonition" in classes:
+                kinds = [c for c in classes if c != "admonition"]
+                if len(kinds) != 1 or kinds[0] not in BOX_TYPES:
+                    raise BookletError(f"unknown box type '{' '.join(kinds)}': use one of "
+                                       f"{', '.join(BOX_TYPES)} (as in '!!! tip \"Title\"')",
+                                       self.chapter.path, source_line(self.chapter, "!!! " + " ".join(kinds)))
+        for parent in root.iter():
+            if parent.tag != "ul":
+                continue
+            items = parent.findall("li")
+            for item in items:
+                holder = item[0] if len(item) and item[0].tag == "p" and not (item.text or "").strip() else item
+                if holder.text and _TASK_BOX.match(holder.text):
+                    holder.text = _TASK_BOX.sub("", holder.text, count=1)
+                    item.set("class", "task")
+            if items and all(item.get("class") == "task" for item in items):
+                parent.set("class", "checklist")
+
+
+class _BoxExtension(Extension):
+    def __init__(self, chapter: Chapter):
+        super().__init__()
+        self.chapter = chapter
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.treeprocessors.register(_BoxAndTaskChecker(md, self.chapter), "booklet-boxes", 2)
+
+
 # "[@key]" left in rendered HTML: a citation Markdown did not turn into a number.
 UNRENDERED_CITATION = re.compile(r"\[[^\[\]<]*?(?<![\w.@])@[A-Za-z0-9_][^\[\]<]*\]")
 
@@ -88,7 +135,8 @@ def chapter_html(chapter: Chapter, audience: str, where: Location, citations: di
     """The chapter's body for one edition as an HTML fragment, citations numbered."""
     prefix = f"{chapter.id}-"
     md = markdown.Markdown(
-        extensions=["tables", "attr_list", "sane_lists", "toc", _ImageExtension(chapter, where),
+        extensions=["tables", "attr_list", "sane_lists", "toc", "admonition", _BoxExtension(chapter),
+                    _ImageExtension(chapter, where),
                     CitationExtension(citations)],
         extension_configs={"toc": {"slugify": lambda value, sep: prefix + slugify(value, sep)}},
         output_format="html",
