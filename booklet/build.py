@@ -80,6 +80,15 @@ def _blamer(output: Output):
     return blame
 
 
+def _overflow_error(output: Output, overflows) -> BookletError:
+    """Content wider than the page is cut off in print: fail, naming the chapter."""
+    by_section = {f"chapter-{chapter.id}": chapter.path for chapter in output.chapters}
+    first = overflows[0]
+    more = f" (and {len(overflows) - 1} more)" if len(overflows) > 1 else ""
+    return BookletError(f"{first.describe()} of {output.pdf_name}{more}: narrow it, "
+                        "or break long words and links", by_section.get(first.section_id, output.html_name))
+
+
 def manifest_header(plan: Plan) -> dict:
     config = plan.config
     return {"title": config.title, "slug": config.slug, "edition": config.edition,
@@ -107,6 +116,8 @@ def build(root: Path) -> BuildResult:
             source_date_epoch=epoch, blame=_blamer(output),
         )
         warnings += [f"{output.html_name}: warning: {w}" for w in rendered.warnings]
+        if rendered.overflows:
+            raise _overflow_error(output, rendered.overflows)
         files.append(OutputFile(output.html_name, html.encode("utf-8")))
         files.append(OutputFile(output.pdf_name, rendered.data, {
             "audience": output.audience, "variant": output.variant, "paper": output.paper,

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from weasyprint import HTML
+from weasyprint.formatting_structure.boxes import MarginBox
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from .errors import BookletError
@@ -65,10 +66,55 @@ class _ErrorCollector(logging.Handler):
 
 
 @dataclass(frozen=True)
+class Overflow:
+    """Something printed past the right edge of the text area: cut off or crowding the margin."""
+
+    section_id: str | None  # id of the enclosing <section>, to name the chapter
+    what: str
+    page: int
+    millimetres: float
+
+    def describe(self) -> str:
+        return f"{self.what} runs {self.millimetres:.0f} mm past the right margin on page {self.page}"
+
+
+@dataclass(frozen=True)
 class RenderedPdf:
     data: bytes
     pages: int
     warnings: tuple[str, ...]
+    overflows: tuple[Overflow, ...] = ()
+
+
+_PX_PER_MM = 96 / 25.4
+_OVERFLOW_TOLERANCE_PX = 1.5
+_WHAT = {"table": "a table", "img": "an image", "pre": "a code block", "svg": "an image"}
+
+
+def _overflows(document) -> list[Overflow]:
+    """The outermost box on each page whose right edge passes the page's text area."""
+    found: list[Overflow] = []
+
+    def walk(box, section: str | None, page_number: int, right: float) -> None:
+        if isinstance(box, MarginBox):
+            return  # running heads and footers live in the margin by design
+        element = getattr(box, "element", None)
+        if element is not None and element.tag == "section":
+            section = element.get("id") or section
+        edge = box.border_box_x() + box.border_width()
+        if edge > right + _OVERFLOW_TOLERANCE_PX:
+            what = _WHAT.get(getattr(box, "element_tag", ""), "a line of text")
+            found.append(Overflow(section, what, page_number, (edge - right) / _PX_PER_MM))
+            return
+        for child in getattr(box, "children", ()):
+            walk(child, section, page_number, right)
+
+    for number, page in enumerate(document.pages, start=1):
+        page_box = page._page_box  # WeasyPrint 70 keeps the laid-out tree here
+        right = page_box.content_box_x() + page_box.width
+        for child in page_box.children:
+            walk(child, None, number, right)
+    return found
 
 
 def render_pdf(
@@ -106,4 +152,4 @@ def render_pdf(
         first = collector.errors[0]
         more = f" (and {len(collector.errors) - 1} more)" if len(collector.errors) > 1 else ""
         raise BookletError(f"rendering failed: {first}{more}", blame(first) or shown)
-    return RenderedPdf(data, len(document.pages), tuple(collector.warnings))
+    return RenderedPdf(data, len(document.pages), tuple(collector.warnings), tuple(_overflows(document)))
