@@ -14,6 +14,7 @@ from typing import Iterable
 import markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
 
 from .chapters import Chapter
 from .errors import Problem
@@ -155,18 +156,18 @@ class _CitationProcessor(InlineProcessor):
             if first == last:
                 groups.append([first])
             else:
-                groups.append([first, ", " if last == first + 1 else "\u2013", last])
+                groups.append([first, ",\u00a0" if last == first + 1 else "\u2013", last])
         for number in sorted(n for n, item in by_number.items() if item.locator):
             groups.append([number, f" ({by_number[number].locator})"])
         parts: list[int | str] = ["["]
         for index, group in enumerate(groups):
-            parts += ([", "] if index else []) + group
+            parts += ([",\u00a0"] if index else []) + group
         parts.append("]")
         return self._element(parts, by_number), match.start(0), match.end(0)
 
     @staticmethod
     def _element(parts: list[int | str], by_number: dict[int, CitationItem]) -> ET.Element:
-        """<span class="cite">[<a href="#ref-key">1</a>, ...]</span> from text and numbers."""
+        """<span class="cite">[<a href="#ref-key">1</a>, ...]</span>; the span is unwrapped later."""
         span = ET.Element("span", {"class": "cite"})
         span.text = ""
         last: ET.Element | None = None
@@ -181,6 +182,34 @@ class _CitationProcessor(InlineProcessor):
         return span
 
 
+class _CitationUnwrapper(Treeprocessor):
+    """Leaves "[<a>1</a>]" loose in the text, without the span that built it.
+
+    WeasyPrint 70 mis-breaks a line whose last inline box is followed by text with
+    no break opportunity ("bed <span>[4]</span>."): it backtracks to the line's first
+    word and leaves that word alone on the line. Bare links do not trigger it.
+    """
+
+    def run(self, root: ET.Element) -> None:
+        for parent in list(root.iter()):
+            for index, child in reversed(list(enumerate(parent))):
+                if child.tag == "span" and child.get("class") == "cite":
+                    _unwrap(parent, index, child)
+
+
+def _unwrap(parent: ET.Element, index: int, span: ET.Element) -> None:
+    before = parent[index - 1] if index else None
+    if before is None:
+        parent.text = (parent.text or "") + (span.text or "")
+    else:
+        before.tail = (before.tail or "") + (span.text or "")
+    links = list(span)
+    links[-1].tail = (links[-1].tail or "") + (span.tail or "")
+    parent.remove(span)
+    for offset, link in enumerate(links):
+        parent.insert(index + offset, link)
+
+
 class CitationExtension(Extension):
     """Replaces `[@key]` with linked reference numbers from a fixed numbering."""
 
@@ -191,3 +220,4 @@ class CitationExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         # Before links (160) and reference links (170), which would claim the brackets.
         md.inlinePatterns.register(_CitationProcessor(self.numbers), "booklet-citation", 175)
+        md.treeprocessors.register(_CitationUnwrapper(md), "booklet-citation-unwrap", 15)
