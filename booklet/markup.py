@@ -82,6 +82,7 @@ class _ImageExtension(Extension):
 
 # Box types authors may use with `!!! type "Title"`; the styles give each its look.
 BOX_TYPES = ("urgent", "key", "tip", "notes")
+NOTE_LINES = 6  # ruled lines in an empty notes box; drawn as borders, which print crisply
 _TASK_BOX = re.compile(r"^\[ \]\s+")
 
 
@@ -105,6 +106,9 @@ class _BoxAndTaskChecker(Treeprocessor):
                     raise BookletError(f"unknown box type '{' '.join(kinds)}': use one of "
                                        f"{', '.join(BOX_TYPES)} (as in '!!! tip \"Title\"')",
                                        self.chapter.path, source_line(self.chapter, "!!! " + " ".join(kinds)))
+                if kinds == ["notes"] and len(div) == 1:  # only its title: a ruled space to write in
+                    for _ in range(NOTE_LINES):
+                        ET.SubElement(div, "div", {"class": "write-line"})
         for parent in root.iter():
             if parent.tag != "ul":
                 continue

@@ -19,7 +19,7 @@ def test_boxes_and_tick_boxes_reach_the_html(project):
     write_chapter(project, "03-boxes.md", FRONT,
                   'Text [@web-reviewed].\n\n!!! urgent "Get help now"\n    - A fever [@web-reviewed]\n\n'
                   "- [ ] What is my plan?\n- [ ] Who do I call?\n\nThen a list that is not all tick boxes:\n\n"
-                  "- [ ] a box\n- [link] stays a plain item\n")
+                  "- [ ] a box\n- [link] stays a plain item\n\n!!! notes \"My notes\"\n")
     result = run_booklet(project, "build")
     assert result.returncode == 0, result.stderr
     html = (project / "build" / "html" / "fixture-patient-standard-a4-2.1.0.html").read_text()
@@ -27,6 +27,7 @@ def test_boxes_and_tick_boxes_reach_the_html(project):
     assert '<ul class="checklist">\n<li class="task">What is my plan?</li>' in html
     assert '<ul>\n<li class="task">a box</li>\n<li>[link] stays a plain item</li>' in html
     assert "[ ]" not in html
+    assert html.count('<div class="write-line"></div>') == 6  # the empty notes box is ruled
 
 
 def test_unknown_box_type_is_an_error_naming_file_and_line(project):
