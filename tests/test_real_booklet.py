@@ -1,0 +1,58 @@
+"""The repository's own booklet: it builds, and meets the promises its issues make."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from booklet.build import load_project
+from booklet.readability import GRADE_LIMIT, SENTENCE_WORD_LIMIT, patient_readability
+from conftest import REPO, run_booklet
+
+
+@pytest.fixture(scope="module")
+def real_build(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("real") / "booklet"
+    root.mkdir()
+    for name in ("booklet.yaml", "references.yaml"):
+        shutil.copy(REPO / name, root / name)
+    for folder in ("chapters", "styles"):
+        shutil.copytree(REPO / folder, root / folder)
+    result = run_booklet(root, "build")
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+def _chapter_pages(pdf: Path) -> dict[str, tuple[int, int]]:
+    """First and last page (0-based) of each top-level bookmark."""
+    reader = PdfReader(pdf)
+    starts = [(item.title, reader.get_destination_page_number(item))
+              for item in reader.outline if not isinstance(item, list)]
+    ends = [start for _, start in starts[1:]] + [len(reader.pages)]
+    return {title: (start, max(start, end - 1)) for (title, start), end in zip(starts, ends)}
+
+
+def test_every_patient_chapter_reads_at_grade_8_or_below():
+    results = patient_readability(load_project(REPO).chapters)
+    assert len(results) >= 10  # every patient chapter with running text
+    for result in results:
+        assert result.flesch_kincaid <= GRADE_LIMIT, result.chapter.path
+        assert result.smog <= GRADE_LIMIT, result.chapter.path
+        assert not result.long_sentences, (result.chapter.path, SENTENCE_WORD_LIMIT)
+
+
+def test_clinician_key_points_fit_on_one_page(real_build):
+    pdf = next((real_build / "build").glob("calciphylaxis-clinician-*.pdf"))
+    first, last = _chapter_pages(pdf)["Key points for clinicians"]
+    assert first == last
+
+
+def test_patient_edition_opens_with_the_booklet_guide_and_ends_with_notes_then_sources(real_build):
+    pdf = next((real_build / "build").glob("calciphylaxis-patient-*.pdf"))
+    titles = list(_chapter_pages(pdf))
+    assert titles[0] == "About this booklet"
+    assert titles[-2:] == ["My notes and contacts", "Where this information comes from"]
+    first, last = _chapter_pages(pdf)["My notes and contacts"]
+    assert first == last  # the form is one page to photocopy
