@@ -13,7 +13,7 @@ from .citations import check_citations
 from .config import BookletConfig, config_problems
 from .references import Reference, load_references
 from .errors import BookletError, Problem, ValidationFailed
-from .html import FONT_DIR, render_document
+from .html import FONT_DIR, render_document, render_printing_note, xmp_metadata
 from .plan import Output, Plan, make_plan
 from .writer import OutputFile, write_outputs
 
@@ -100,28 +100,59 @@ def build(root: Path) -> BuildResult:
     project = load_project(root)
     plan = make_plan(project.config, project.chapters, project.references)
     build_dir = root / BUILD_DIR
-    documents = {output: render_document(plan, output, root, build_dir) for output in plan.outputs}
+    linear = [output for output in plan.outputs if not output.is_imposed]
+    # Every chapter is turned into HTML (and so checked) before the first slow render.
+    documents = {output: render_document(plan, output, root, build_dir) for output in linear}
 
+    from .impose import impose
     from .pdf import render_pdf  # WeasyPrint is slow to import: only when rendering
 
     epoch = calendar.timegm(plan.config.published.timetuple())
+
+    def render(output: Output, html: str, accessible: bool = True, name: str | None = None):
+        rendered = render_pdf(
+            html, build_dir / output.html_name, allowed=(root, FONT_DIR),
+            identifier=hashlib.sha256((name or output.stem).encode()).digest()[:16],
+            source_date_epoch=epoch, blame=_blamer(output), accessible=accessible,
+            xmp=xmp_metadata(plan, output) if accessible else None,
+        )
+        if rendered.overflows:
+            raise _overflow_error(output, rendered.overflows)
+        return rendered
+
     files: list[OutputFile] = []
     built: list[BuiltOutput] = []
     warnings = [str(w) for w in project.warnings]
-    for output, html in documents.items():
-        html_path = build_dir / output.html_name
-        rendered = render_pdf(
-            html, html_path, allowed=(root, FONT_DIR),
-            identifier=hashlib.sha256(output.stem.encode()).digest()[:16],
-            source_date_epoch=epoch, blame=_blamer(output),
-        )
+    linear_pdfs: dict[str, tuple[bytes, int]] = {}
+    for output in linear:
+        html = documents[output]
+        rendered = render(output, html)
+        if output.is_booklet and rendered.pages % 4:
+            # Saddle stitching needs a multiple of 4 pages: add notes pages before the back cover.
+            html = render_document(plan, output, root, build_dir, padding_pages=-rendered.pages % 4)
+            rendered = render(output, html)
+            if rendered.pages % 4:
+                raise BookletError(f"{output.pdf_name} has {rendered.pages} pages after padding with notes "
+                                   "pages; a booklet needs a multiple of 4", output.html_name)
         warnings += [f"{output.html_name}: warning: {w}" for w in rendered.warnings]
-        if rendered.overflows:
-            raise _overflow_error(output, rendered.overflows)
+        linear_pdfs[output.stem] = (rendered.data, rendered.pages)
         files.append(OutputFile(output.html_name, html.encode("utf-8")))
         files.append(OutputFile(output.pdf_name, rendered.data, {
             "audience": output.audience, "variant": output.variant, "paper": output.paper,
-            "format": output.format, "pages": rendered.pages}))
+            "format": output.format, "pages": rendered.pages, "tagged": True}))
         built.append(BuiltOutput(output, output.pdf_name, rendered.pages, len(rendered.data)))
+    for output in plan.outputs:
+        if not output.is_imposed:
+            continue
+        booklet_pdf, booklet_pages = linear_pdfs[output.imposed_from]
+        note = render(output, render_printing_note(plan, output, booklet_pages, f"{output.imposed_from}.pdf"),
+                      accessible=False, name=output.stem + "-note")
+        data = impose(booklet_pdf, note.data, f"{plan.config.title}: {output.stem} (for printing only)")
+        pages = 2 + booklet_pages // 2
+        files.append(OutputFile(output.pdf_name, data, {
+            "audience": output.audience, "variant": output.variant, "paper": output.paper,
+            "format": output.format, "pages": pages, "tagged": False, "for_printing_only": True,
+            "imposes": f"{output.imposed_from}.pdf", "sheets": 1 + booklet_pages // 4}))
+        built.append(BuiltOutput(output, output.pdf_name, pages, len(data)))
     written = write_outputs(build_dir, manifest_header(plan), files)
     return BuildResult(tuple(built), tuple(written), tuple(warnings))

@@ -23,6 +23,10 @@ CONFIG_FIELDS: tuple[Field, ...] = (
     Field("description", "text", "One-sentence description; the PDF subject.", required=False),
     Field("keywords", "text-list", "PDF keywords.", required=False),
     Field("editions", "choice-list", "Which audiences to build.", choices=AUDIENCES),
+    Field("disclaimer", "text", "Printed inside the cover: what the booklet is not (advice for one person).",
+          required=False),
+    Field("licence", "text", "Printed inside the cover: the terms on which the booklet may be shared.",
+          required=False),
     Field("next_review", "date",
           "Booklet-wide next review date; used when earlier than every chapter's.", required=False),
 )
@@ -41,6 +45,8 @@ class BookletConfig:
     description: str | None = None
     keywords: tuple[str, ...] = ()
     next_review: dt.date | None = None
+    disclaimer: str | None = None
+    licence: str | None = None
 
 
 def load_config(root: Path) -> BookletConfig:

@@ -18,7 +18,7 @@ from . import __version__
 from .chapters import Chapter
 from .citations import cited_keys
 from .markup import Location, chapter_html
-from .plan import AUDIENCE_LABELS, Output, Plan
+from .plan import AUDIENCE_LABELS, PAPER_SIZES, Output, Plan
 from .references import Reference
 from .vancouver import format_reference, patient_entry, review_status
 
@@ -75,12 +75,19 @@ def font_face_css() -> str:
     return "\n".join(rules)
 
 
-def stylesheets(root: Path, html_dir: Path, audience: str) -> list[str]:
-    names = ["base.css", f"{audience}.css"]
+VARIANT_STYLES = {"large-print": "large-print.css", "booklet": "booklet.css"}
+NOTES_PAGE_LINES = {"a5": 13, "half-letter": 13}
+
+
+def stylesheets(root: Path, html_dir: Path, output: Output) -> list[str]:
+    names = ["base.css", f"{output.audience}.css"]
+    if output.variant in VARIANT_STYLES:
+        names.append(VARIANT_STYLES[output.variant])
     return [Path(os.path.relpath(root / STYLE_DIR / name, html_dir)).as_posix() for name in names]
 
 
-def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> str:
+def render_document(plan: Plan, output: Output, root: Path, build_dir: Path, padding_pages: int = 0) -> str:
+    """The output's HTML; a booklet may be given notes pages to pad it to a multiple of 4."""
     html_dir = build_dir / "html"
     numbers = dict(output.citations)
     chapters = []
@@ -103,6 +110,48 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> 
         references=references,
         next_review=plan.next_review,
         font_css=font_face_css(),
-        stylesheets=stylesheets(root, html_dir, output.audience),
+        stylesheets=stylesheets(root, html_dir, output),
+        padding_pages=padding_pages,
+        notes_lines=NOTES_PAGE_LINES.get(output.paper, 18),
         generator=f"booklet {__version__}",
     )
+
+
+PAPER_NAMES = {"a4": "A4", "letter": "US Letter", "a5": "A5", "half-letter": "US half-letter"}
+
+
+def render_printing_note(plan: Plan, output: Output, booklet_pages: int, linear_file: str) -> str:
+    """The instruction sheet that opens an imposed booklet: how to print, fold and staple it."""
+    return _env.get_template("printing-note.html.j2").render(
+        config=plan.config,
+        audience_label=AUDIENCE_LABELS[output.audience],
+        sheet_size=PAPER_SIZES[output.paper],
+        sheet_paper=PAPER_NAMES[output.paper],
+        booklet_paper=PAPER_NAMES[plan_booklet_paper(output)],
+        pages=booklet_pages,
+        sheets=booklet_pages // 4,
+        linear_file=linear_file,
+        font_css=font_face_css(),
+    )
+
+
+def plan_booklet_paper(output: Output) -> str:
+    return {"a4": "a5", "letter": "half-letter"}[output.paper]
+
+
+def xmp_metadata(plan: Plan, output: Output) -> bytes:
+    """Edition facts in the PDF's XMP packet, where they survive tools that drop the Info dictionary."""
+    def esc(text: str) -> str:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    fields = {"edition": plan.config.edition, "published": plan.config.published.isoformat(),
+              "nextReview": plan.next_review.isoformat(), "audience": output.audience,
+              "variant": output.variant, "paper": output.paper}
+    body = "".join(f"<booklet:{key}>{esc(value)}</booklet:{key}>" for key, value in fields.items())
+    return ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+            f'<rdf:Description rdf:about="" xmlns:booklet="{XMP_NAMESPACE}">{body}</rdf:Description>'
+            "</rdf:RDF>").encode()
+
+
+# Our own XMP schema; ".invalid" is reserved, so the name can never point at someone else's site.
+XMP_NAMESPACE = "http://ns.calciphylaxis-booklet.invalid/edition/1.0/"

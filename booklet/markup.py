@@ -67,6 +67,9 @@ class _ImageChecker(Treeprocessor):
                                    self.chapter.path, line)
             if not target.is_file():
                 raise BookletError(f"image '{src}' not found", self.chapter.path, line)
+            if not img.get("alt", "").strip():  # PDF/UA: every image needs a text alternative
+                raise BookletError(f"image '{src}' has no alt text: describe it, as in "
+                                   f"![what the picture shows]({src})", self.chapter.path, line)
             img.set("src", Path(os.path.relpath(target, self.where.html_dir)).as_posix())
 
 

@@ -6,6 +6,7 @@ project tree and the installed font package.
 """
 from __future__ import annotations
 
+import base64
 import logging
 import os
 from dataclasses import dataclass
@@ -124,11 +125,15 @@ def render_pdf(
     identifier: bytes,
     source_date_epoch: int,
     blame: Callable[[str], str | None],
+    accessible: bool = True,
+    xmp: bytes | None = None,
 ) -> RenderedPdf:
     """Render one HTML document (as it will sit at `html_path`) to PDF bytes.
 
     `blame(text)` names the input file responsible for a URL or message, so
-    errors point at the chapter rather than at the generated HTML.
+    errors point at the chapter rather than at the generated HTML. An accessible
+    render is PDF/UA-1: tagged, with its language and a title shown as the window
+    title. `xmp` is extra XMP metadata (an rdf:RDF element) for durable fields.
     """
     # fontTools stamps subset fonts with the current time unless this is set.
     os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
@@ -139,7 +144,12 @@ def render_pdf(
     try:
         document = HTML(string=html, base_url=html_path.as_uri(),
                         url_fetcher=ConfinedFetcher(allowed)).render()
-        data = document.write_pdf(pdf_identifier=identifier)
+        options = {"pdf_identifier": identifier, "custom_metadata": True}
+        if accessible:
+            options["pdf_variant"] = "pdf/ua-1"
+        if xmp:
+            options["xmp_metadata"] = ["data:application/xml;base64," + base64.b64encode(xmp).decode()]
+        data = document.write_pdf(**options)
     except FetchRefused as refused:
         raise BookletError(f"{refused.reason}: {refused.url}", blame(refused.url) or shown) from None
     except FatalURLFetchingError as failed:  # fail_on_errors: a missing or unreadable file

@@ -11,8 +11,29 @@ from .errors import BookletError
 from .references import Reference
 
 # CSS page sizes by the paper names used in file names and the manifest.
-PAPER_SIZES = {"a4": "A4"}
+PAPER_SIZES = {"a4": "A4", "letter": "letter", "a5": "A5", "half-letter": "5.5in 8.5in"}
 AUDIENCE_LABELS = {"patient": "For patients and families", "clinician": "For healthcare professionals"}
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    paper: str
+    audiences: tuple[str, ...]
+    imposed_from: str | None = None  # paper of the booklet this one imposes 2-up
+
+
+# Every output `make` builds. Booklets are made natively on A5 and US half-letter (scaling A5
+# onto half-letter would print at 94%), then imposed 2-up on A4 and Letter for folding.
+VARIANTS = (
+    Variant("standard", "a4", ("patient", "clinician")),
+    Variant("standard", "letter", ("patient", "clinician")),
+    Variant("large-print", "a4", ("patient",)),
+    Variant("booklet", "a5", ("patient",)),
+    Variant("booklet", "half-letter", ("patient",)),
+    Variant("booklet-imposed", "a4", ("patient",), imposed_from="a5"),
+    Variant("booklet-imposed", "letter", ("patient",), imposed_from="half-letter"),
+)
 
 
 @dataclass(frozen=True)
@@ -25,6 +46,15 @@ class Output:
     # (reference id, number) in order of first citation within this edition
     citations: tuple[tuple[str, int], ...] = ()
     format: str = "pdf"
+    imposed_from: str | None = None  # stem of the booklet output this one imposes
+
+    @property
+    def is_imposed(self) -> bool:
+        return self.imposed_from is not None
+
+    @property
+    def is_booklet(self) -> bool:
+        return self.variant == "booklet"
 
     @property
     def pdf_name(self) -> str:
@@ -55,6 +85,10 @@ def booklet_next_review(config: BookletConfig, chapters: tuple[Chapter, ...]) ->
     return min(dates)
 
 
+def _stem(config: BookletConfig, audience: str, variant: str, paper: str) -> str:
+    return f"{config.slug}-{audience}-{variant}-{paper}-{config.edition}"
+
+
 def make_plan(config: BookletConfig, chapters: tuple[Chapter, ...], references: dict[str, Reference]) -> Plan:
     outputs = []
     for audience in config.editions:
@@ -63,7 +97,12 @@ def make_plan(config: BookletConfig, chapters: tuple[Chapter, ...], references: 
             raise BookletError(f"the {audience} edition has no chapters: give a chapter "
                                f"'audience: {audience}' or 'audience: both'", "booklet.yaml")
         numbers = number_citations(c.markdown_for(audience) for c in included)
-        for variant, paper in (("standard", "a4"),):
-            stem = f"{config.slug}-{audience}-{variant}-{paper}-{config.edition}"
-            outputs.append(Output(audience, variant, paper, stem, included, tuple(numbers.items())))
+        for variant in VARIANTS:
+            if audience not in variant.audiences:
+                continue
+            source = (_stem(config, audience, "booklet", variant.imposed_from)
+                      if variant.imposed_from else None)
+            outputs.append(Output(audience, variant.name, variant.paper,
+                                  _stem(config, audience, variant.name, variant.paper), included,
+                                  tuple(numbers.items()), imposed_from=source))
     return Plan(config, tuple(outputs), booklet_next_review(config, chapters), references)

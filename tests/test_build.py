@@ -56,13 +56,24 @@ def test_manifest_lists_every_pdf_with_pages_bytes_and_checksum(built_project):
     assert {k: manifest[k] for k in ("title", "slug", "edition", "published", "next_review")} == {
         "title": "Fixture Booklet", "slug": "fixture", "edition": "2.1.0",
         "published": "2026-01-15", "next_review": "2026-06-30"}
-    assert [o["path"] for o in manifest["outputs"]] == [PATIENT[6:], CLINICIAN[6:]]
-    for entry in manifest["outputs"]:
+    expected = {("patient", "standard", "a4"), ("patient", "standard", "letter"),
+                ("patient", "large-print", "a4"), ("patient", "booklet", "a5"),
+                ("patient", "booklet", "half-letter"), ("patient", "booklet-imposed", "a4"),
+                ("patient", "booklet-imposed", "letter"), ("clinician", "standard", "a4"),
+                ("clinician", "standard", "letter")}
+    entries = manifest["outputs"]
+    assert {(o["audience"], o["variant"], o["paper"]) for o in entries} == expected
+    assert len(entries) == len(expected)
+    for entry in entries:
+        assert entry["path"] == f"fixture-{entry['audience']}-{entry['variant']}-{entry['paper']}-2.1.0.pdf"
         data = (built_project / "build" / entry["path"]).read_bytes()
         assert entry["bytes"] == len(data)
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
         assert entry["pages"] == len(PdfReader(built_project / "build" / entry["path"]).pages)
-        assert (entry["variant"], entry["paper"], entry["format"]) == ("standard", "a4", "pdf")
+        assert entry["format"] == "pdf"
+        imposed = entry["variant"] == "booklet-imposed"
+        assert entry["tagged"] is not imposed
+        assert entry.get("for_printing_only", False) is imposed
 
 
 def test_html_documents_are_kept_with_language_and_title(built_project):
@@ -119,8 +130,13 @@ def test_cover_and_footer_show_edition_publication_and_booklet_next_review(built
     cover = " ".join(reader.pages[0].extract_text().split())
     assert "Edition 2.1.0" in cover and "Published 15 January 2026" in cover
     assert "Next review 30 June 2026" in cover  # the earliest chapter next_review
-    last = " ".join(reader.pages[-1].extract_text().split())
-    assert f"Edition 2.1.0 • Next review 30 June 2026" in last and f"Page {len(reader.pages)} of {len(reader.pages)}" in last
+    last_content = " ".join(reader.pages[-2].extract_text().split())  # the last page is the back cover
+    pages = len(reader.pages)
+    assert "Edition 2.1.0 • Next review 30 June 2026" in last_content
+    assert f"Page {pages - 1} of {pages}" in last_content
+    back = " ".join(reader.pages[-1].extract_text().split())
+    assert "Edition 2.1.0, published 15 January 2026. Next review 30 June 2026." in back
+    assert "Page" not in back  # no running head or footer on the covers
 
 
 def test_doi_pmid_and_urls_are_live_links(built_project):

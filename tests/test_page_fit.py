@@ -23,7 +23,7 @@ def test_a_table_wider_than_the_page_fails_the_build_and_names_the_chapter(proje
     assert result.returncode == 1
     message = result.stderr.strip()
     assert message.startswith("chapters/03-wide.md: a table runs ")
-    assert "mm past the right margin on page 4 of fixture-clinician-standard-a4-2.1.0.pdf" in message
+    assert "mm past the right margin on page 5 of fixture-clinician-standard-a4-2.1.0.pdf" in message
     assert not (project / "build").exists()
 
 

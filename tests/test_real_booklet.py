@@ -43,14 +43,16 @@ def test_every_patient_chapter_reads_at_grade_8_or_below():
         assert not result.long_sentences, (result.chapter.path, SENTENCE_WORD_LIMIT)
 
 
-def test_clinician_key_points_fit_on_one_page(real_build):
-    pdf = next((real_build / "build").glob("calciphylaxis-clinician-*.pdf"))
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_clinician_key_points_fit_on_one_page(real_build, paper):
+    pdf = next((real_build / "build").glob(f"calciphylaxis-clinician-standard-{paper}-*.pdf"))
     first, last = _chapter_pages(pdf)["Key points for clinicians"]
     assert first == last
 
 
-def test_patient_edition_opens_with_the_booklet_guide_and_ends_with_notes_then_sources(real_build):
-    pdf = next((real_build / "build").glob("calciphylaxis-patient-*.pdf"))
+@pytest.mark.parametrize("copy", ["standard-a4", "standard-letter", "large-print-a4"])
+def test_patient_edition_opens_with_the_booklet_guide_and_ends_with_notes_then_sources(real_build, copy):
+    pdf = next((real_build / "build").glob(f"calciphylaxis-patient-{copy}-*.pdf"))
     titles = list(_chapter_pages(pdf))
     assert titles[0] == "About this booklet"
     assert titles[-2:] == ["My notes and contacts", "Where this information comes from"]

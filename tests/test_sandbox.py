@@ -82,3 +82,13 @@ def test_missing_file_in_raw_html_fails_the_build_naming_the_chapter(project):
     assert result.returncode == 1
     assert result.stderr.startswith("chapters/05-images.md: could not load a resource")
     assert "Traceback" not in result.stderr
+
+
+def test_image_without_alt_text_is_an_error_naming_chapter_and_line(project):
+    (project / "images").mkdir()
+    (project / "images" / "dot.png").write_bytes(b"not read: the alt text is checked first")
+    write_chapter(project, "05-images.md", FRONT, "Text.\n\n![](../images/dot.png)\n")
+    result = run_booklet(project, "build")
+    assert result.returncode == 1
+    assert result.stderr.startswith("chapters/05-images.md:")
+    assert "image '../images/dot.png' has no alt text" in result.stderr
