@@ -147,7 +147,8 @@ def build(root: Path) -> BuildResult:
         booklet_pdf, booklet_pages = linear_pdfs[output.imposed_from]
         note = render(output, render_printing_note(plan, output, booklet_pages, f"{output.imposed_from}.pdf"),
                       accessible=False, name=output.stem + "-note")
-        data = impose(booklet_pdf, note.data, f"{plan.config.title}: {output.stem} (for printing only)")
+        data = impose(booklet_pdf, note.data, f"{plan.config.title}: {output.stem} (for printing only)",
+                      sheet=output.paper)
         pages = 2 + booklet_pages // 2
         files.append(OutputFile(output.pdf_name, data, {
             "audience": output.audience, "variant": output.variant, "paper": output.paper,

@@ -26,8 +26,16 @@ def sheet_sides(pages: int) -> list[tuple[int, int]]:
     return sides
 
 
-def impose(booklet_pdf: bytes, cover_note_pdf: bytes, title: str) -> bytes:
-    """The booklet's pages two to a side, after the printing note's sheet (front and back)."""
+# Landscape sheet sizes in PDF points.
+SHEETS = {"a4": (841.89, 595.28), "letter": (792.0, 612.0)}
+
+
+def impose(booklet_pdf: bytes, cover_note_pdf: bytes, title: str, sheet: str) -> bytes:
+    """The booklet's pages two to a side, after the printing note's sheet (front and back).
+
+    The pair is centred on the sheet, so the fold falls on its middle even where two
+    pages are a little narrower than the sheet (two A5 pages are 296 mm; A4 is 297).
+    """
     booklet = PdfReader(io.BytesIO(booklet_pdf))
     note = PdfReader(io.BytesIO(cover_note_pdf))
     width = float(booklet.pages[0].mediabox.width)
@@ -37,13 +45,17 @@ def impose(booklet_pdf: bytes, cover_note_pdf: bytes, title: str) -> bytes:
         raise BookletError("cannot impose a booklet whose pages differ in size")
     if len(note.pages) != 2:
         raise BookletError(f"the printing note must be one sheet (2 pages), not {len(note.pages)}")
+    sheet_width, sheet_height = SHEETS[sheet]
+    if 2 * width > sheet_width + 0.5 or height > sheet_height + 0.5:
+        raise BookletError(f"two {width:.0f} x {height:.0f} pt pages do not fit on a {sheet} sheet")
+    fold, bottom = sheet_width / 2, (sheet_height - height) / 2
     writer = PdfWriter()
     for page in note.pages:
         writer.add_page(page)
     for left, right in sheet_sides(len(booklet.pages)):
-        side = writer.add_blank_page(width=2 * width, height=height)
-        side.merge_transformed_page(booklet.pages[left - 1], Transformation())
-        side.merge_transformed_page(booklet.pages[right - 1], Transformation().translate(tx=width))
+        side = writer.add_blank_page(width=sheet_width, height=sheet_height)
+        side.merge_transformed_page(booklet.pages[left - 1], Transformation().translate(fold - width, bottom))
+        side.merge_transformed_page(booklet.pages[right - 1], Transformation().translate(fold, bottom))
     writer.add_metadata({"/Title": title, "/Producer": "booklet (pypdf imposition)"})
     for page in writer.pages:
         page.compress_content_streams()  # merging leaves the combined streams uncompressed

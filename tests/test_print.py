@@ -1,0 +1,137 @@
+"""Print variants: paper sizes, booklets and their imposition, contents, tags and type sizes."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PIL import ImageChops, ImageStat
+from pypdf import PdfReader
+
+from booklet.impose import sheet_sides
+from pdfs import MM, body_font_size, contents_entries, outline, page_texts, render_grey
+
+SIZES_MM = {"a4": (210, 297), "letter": (215.9, 279.4), "a5": (148, 210), "half-letter": (139.7, 215.9)}
+
+
+def outputs(root: Path) -> list[dict]:
+    return json.loads((root / "build" / "manifest.json").read_text())["outputs"]
+
+
+def pdf(root: Path, audience: str, variant: str, paper: str) -> Path:
+    return root / "build" / f"fixture-{audience}-{variant}-{paper}-2.1.0.pdf"
+
+
+def test_every_variant_has_its_paper_size(built_project):
+    for entry in outputs(built_project):
+        width, height = SIZES_MM[entry["paper"]]
+        if entry["variant"] == "booklet-imposed":
+            width, height = height, width  # landscape sheets
+        for page in PdfReader(built_project / "build" / entry["path"]).pages:
+            box = page.mediabox
+            assert (round(float(box.width) / MM), round(float(box.height) / MM)) == (round(width), round(height)), \
+                entry["path"]
+
+
+def test_booklets_have_a_multiple_of_4_pages_padded_with_notes_before_the_back_cover(built_project):
+    for paper in ("a5", "half-letter"):
+        texts = page_texts(pdf(built_project, "patient", "booklet", paper))
+        assert len(texts) % 4 == 0
+        assert "Your kidney team" in texts[-1]  # the back cover is the last page
+        standard = len(page_texts(pdf(built_project, "patient", "standard", "a4")))
+        assert len(texts) >= standard
+    assert any(text.strip().startswith("Notes") for text in page_texts(pdf(built_project, "patient", "booklet", "a5")))
+
+
+def test_sheet_sides_follow_saddle_stitch_order():
+    assert sheet_sides(8) == [(8, 1), (2, 7), (6, 3), (4, 5)]
+    sides = sheet_sides(12)
+    assert sides[0] == (12, 1) and sides[1] == (2, 11)  # sheet 1: front N and 1, back 2 and N-1
+    assert sorted(p for side in sides for p in side) == list(range(1, 13))
+    with pytest.raises(ValueError):
+        sheet_sides(10)
+
+
+@pytest.mark.parametrize("sheet, booklet", [("a4", "a5"), ("letter", "half-letter")])
+def test_imposed_sheets_carry_the_booklet_pages_in_saddle_stitch_order(built_project, sheet, booklet):
+    linear = render_grey(pdf(built_project, "patient", "booklet", booklet), dpi=36)
+    imposed = render_grey(pdf(built_project, "patient", "booklet-imposed", sheet), dpi=36)
+    note, sides = imposed[:2], imposed[2:]
+    assert len(sides) == len(linear) // 2
+    assert "For printing only" in page_texts(pdf(built_project, "patient", "booklet-imposed", sheet))[0]
+    n = len(linear)
+    expected_sides = []  # written out here, independently of booklet.impose
+    for s in range(n // 4):
+        expected_sides += [(n - 2 * s, 2 * s + 1), (2 * s + 2, n - 1 - 2 * s)]
+    for side, (left, right) in zip(sides, expected_sides):
+        fold = side.width // 2
+        for page_number, at_left in ((left, True), (right, False)):
+            expected = linear[page_number - 1]
+            top = (side.height - expected.height) // 2
+            x = fold - expected.width if at_left else fold
+            placed = side.crop((x, top, x + expected.width, top + expected.height))
+            difference = ImageChops.difference(placed, expected)
+            assert ImageStat.Stat(difference).mean[0] < 6, page_number
+
+
+@pytest.mark.parametrize("variant, paper", [("standard", "a4"), ("standard", "letter"),
+                                            ("large-print", "a4"), ("booklet", "a5")])
+def test_contents_page_numbers_point_at_their_headings(built_project, variant, paper):
+    path = pdf(built_project, "patient", variant, paper)
+    texts = page_texts(path)
+    entries = contents_entries(path)
+    assert [title for title, _ in entries] == [title for title, _ in outline(path)]
+    for title, number in entries:
+        assert title in " ".join(texts[number - 1].split()), (title, number)
+
+
+def test_bookmarks_match_the_chapter_headings(built_project):
+    titles = [title for title, _ in outline(pdf(built_project, "clinician", "standard", "a4"))]
+    assert titles == ["Shared chapter", "References"]
+
+
+@pytest.mark.parametrize("variant, paper", [("standard", "a4"), ("large-print", "a4"), ("booklet", "a5")])
+def test_reading_copies_are_tagged_pdf_ua_with_language_title_and_edition_metadata(built_project, variant, paper):
+    reader = PdfReader(pdf(built_project, "patient", variant, paper))
+    catalog = reader.trailer["/Root"]
+    assert catalog["/MarkInfo"]["/Marked"].value is True
+    assert "/StructTreeRoot" in catalog
+    assert catalog["/Lang"] == "en-GB"
+    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"].value is True
+    assert reader.metadata.title == "Fixture Booklet: For patients and families"
+    xmp = catalog["/Metadata"].get_object().get_data().decode()
+    assert "pdfuaid:part" in xmp or "pdfuaid" in xmp
+    assert "<booklet:edition>2.1.0</booklet:edition>" in xmp
+    assert "<booklet:nextReview>2026-06-30</booklet:nextReview>" in xmp
+
+
+def test_imposed_copy_is_labelled_for_printing_only(built_project):
+    reader = PdfReader(pdf(built_project, "patient", "booklet-imposed", "a4"))
+    assert "for printing only" in reader.metadata.title
+
+
+@pytest.mark.parametrize("variant, paper, minimum", [("standard", "a4", 12), ("standard", "letter", 12),
+                                                     ("booklet", "a5", 12), ("large-print", "a4", 16)])
+def test_body_text_size(built_project, variant, paper, minimum):
+    assert body_font_size(pdf(built_project, "patient", variant, paper)) >= minimum
+
+
+def test_clinician_body_text_is_denser_but_readable(built_project):
+    assert 10.5 <= body_font_size(pdf(built_project, "clinician", "standard", "a4")) <= 11
+
+
+def test_pages_have_content_inside_the_margins_and_only_booklets_have_blank_pages(built_project):
+    for entry in outputs(built_project):
+        if entry["variant"] == "booklet-imposed":
+            continue
+        pages = render_grey(built_project / "build" / entry["path"], dpi=30)
+        edge = round(5 * 30 / 25.4)  # 5 mm
+        for number, page in enumerate(pages, start=1):
+            dark = page.point(lambda v: 255 if v < 200 else 0)
+            if dark.getbbox() is None:
+                # Blank pages only where a booklet chapter must start on the right.
+                assert entry["variant"] == "booklet" and number % 2 == 0, (entry["path"], number)
+                continue
+            left, top, right, bottom = dark.getbbox()
+            assert left >= edge and top >= edge, (entry["path"], number)
+            assert right <= page.width - edge and bottom <= page.height - edge, (entry["path"], number)
