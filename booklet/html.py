@@ -76,6 +76,16 @@ def font_face_css() -> str:
 
 
 VARIANT_STYLES = {"large-print": "large-print.css", "booklet": "booklet.css"}
+PAPER_WIDTHS_MM = {"a4": 210, "letter": 215.9, "a5": 148, "half-letter": 139.7}
+# Clear print asks for 60-70 characters a line: at 14 pt Atkinson Hyperlegible that is a
+# 158 mm measure, so the patient reading copies get side margins to match on any paper.
+PATIENT_MEASURE_MM = 158
+
+
+def side_margin_mm(output: Output) -> float | None:
+    if output.audience == "patient" and output.variant == "standard":
+        return round((PAPER_WIDTHS_MM[output.paper] - PATIENT_MEASURE_MM) / 2, 1)
+    return None
 NOTES_PAGE_LINES = {"a5": 13, "half-letter": 13}
 
 
@@ -112,6 +122,7 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path, pad
         font_css=font_face_css(),
         stylesheets=stylesheets(root, html_dir, output),
         padding_pages=padding_pages,
+        side_margin_mm=side_margin_mm(output),
         notes_lines=NOTES_PAGE_LINES.get(output.paper, 18),
         generator=f"booklet {__version__}",
     )

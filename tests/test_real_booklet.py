@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from booklet.build import load_project
 from booklet.readability import GRADE_LIMIT, SENTENCE_WORD_LIMIT, patient_readability
 from conftest import REPO, run_booklet
+from pdfs import contents_entries, page_texts
 
 
 @pytest.fixture(scope="module")
@@ -58,3 +59,22 @@ def test_patient_edition_opens_with_the_booklet_guide_and_ends_with_notes_then_s
     assert titles[-2:] == ["My notes and contacts", "Where this information comes from"]
     first, last = _chapter_pages(pdf)["My notes and contacts"]
     assert first == last  # the form is one page to photocopy
+
+
+@pytest.mark.parametrize("copy", ["standard-a4", "standard-letter"])
+def test_patient_reading_copies_set_60_to_70_characters_a_line(real_build, copy):
+    texts = page_texts(next((real_build / "build").glob(f"calciphylaxis-patient-{copy}-*.pdf")))
+    lengths = sorted(len(line) for text in texts[4:] for line in text.splitlines() if len(line) > 20)
+    typical_full_line = lengths[len(lengths) * 3 // 4]
+    assert 60 <= typical_full_line <= 70
+
+
+def test_every_contents_entry_names_the_page_its_heading_is_on(real_build):
+    for pdf in sorted((real_build / "build").glob("*.pdf")):
+        if "imposed" in pdf.name:
+            continue
+        texts = page_texts(pdf)
+        entries = contents_entries(pdf)
+        assert len(entries) >= 10, pdf.name
+        for title, number in entries:
+            assert title in " ".join(texts[number - 1].split()), (pdf.name, title, number)
