@@ -45,7 +45,7 @@ def _build(args: argparse.Namespace) -> int:
         print(warning, file=sys.stderr)
     for item in result.outputs:
         print(f"wrote build/{item.path} ({item.pages} pages, {item.bytes / 1024:.0f} KiB)")
-    print("wrote build/manifest.json")
+    print("wrote build/SHA256SUMS and build/manifest.json")
     return 0
 
 

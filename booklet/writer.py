@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MANIFEST = "manifest.json"
+CHECKSUMS = "SHA256SUMS"
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,12 @@ def manifest_bytes(header: dict, files: list[OutputFile]) -> bytes:
     return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+def checksums_bytes(files: list[OutputFile]) -> bytes:
+    """`sha256sum -c` input for every output in the manifest, in manifest order."""
+    lines = [f"{hashlib.sha256(f.data).hexdigest()}  {f.path}\n" for f in files if f.entry is not None]
+    return "".join(lines).encode("utf-8")
+
+
 def read_manifest(build_dir: Path) -> dict | None:
     try:
         return json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
@@ -78,6 +85,7 @@ def write_outputs(build_dir: Path, header: dict, files: list[OutputFile]) -> lis
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
         raise
+    atomic_write(build_dir / CHECKSUMS, checksums_bytes(files))
     atomic_write(build_dir / MANIFEST, manifest_bytes(header, files))
     current = {f.path for f in files}
     for old in previous.get("outputs", []):
@@ -88,4 +96,4 @@ def write_outputs(build_dir: Path, header: dict, files: list[OutputFile]) -> lis
         for path in (stale, f"html/{Path(stale).stem}.html"):
             if path not in current:
                 (build_dir / path).unlink(missing_ok=True)
-    return [f.path for f in files] + [MANIFEST]
+    return [f.path for f in files] + [CHECKSUMS, MANIFEST]

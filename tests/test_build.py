@@ -148,3 +148,15 @@ def test_doi_pmid_and_urls_are_live_links(built_project):
                 uris.add(str(action["/URI"]))
     assert {"https://doi.org/10.1000/xyz123", "https://pubmed.ncbi.nlm.nih.gov/12345/",
             "https://example.org/page"} <= uris
+
+
+def test_sha256sums_lists_every_output_and_verifies_with_sha256sum(built_project):
+    import subprocess
+    build = built_project / "build"
+    manifest = json.loads((build / "manifest.json").read_text())
+    lines = (build / "SHA256SUMS").read_text().splitlines()
+    assert [line.split("  ", 1)[1] for line in lines] == [o["path"] for o in manifest["outputs"]]
+    assert [line.split("  ", 1)[0] for line in lines] == [o["sha256"] for o in manifest["outputs"]]
+    check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=build, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stdout.count(": OK") == len(lines)

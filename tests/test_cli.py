@@ -27,7 +27,7 @@ def test_build_reports_the_files_it_wrote(project):
     result = run_booklet(project, "build")
     assert result.returncode == 0, result.stderr
     assert "wrote build/fixture-patient-standard-a4-2.1.0.pdf" in result.stdout
-    assert "wrote build/manifest.json" in result.stdout
+    assert "wrote build/SHA256SUMS and build/manifest.json" in result.stdout
 
 
 def test_wrong_usage_exits_2_with_one_line(project):
