@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .changelog import EditionEntry, read_changelog
 from .chapters import Chapter, read_chapters
 from .citations import check_citations
 from .config import BookletConfig, config_problems
@@ -27,6 +28,7 @@ class Project:
     chapters: tuple[Chapter, ...]
     references: dict[str, Reference]
     warnings: tuple[Problem, ...]
+    history: tuple[EditionEntry, ...] = ()
 
 
 def load_project(root: Path) -> Project:
@@ -39,14 +41,16 @@ def load_project(root: Path) -> Project:
     except BookletError as err:
         chapter_problems = [Problem(err.path or "chapters", err.line, err.message)]
     references, reference_problems = load_references(root)
-    problems += chapter_problems + reference_problems
+    history, history_problems = read_changelog(root, config.edition if config else None,
+                                               config.published if config else None)
+    problems += chapter_problems + reference_problems + history_problems
     if chapters and references:
         every_chapter_read = not any(p.severity == "error" for p in chapter_problems)
         problems += check_citations(chapters, references, every_chapter_read)
     if config is None or any(p.severity == "error" for p in problems):
         raise ValidationFailed(problems)
     return Project(root, config, chapters, references,
-                   tuple(p for p in problems if p.severity == "warning"))
+                   tuple(p for p in problems if p.severity == "warning"), history)
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,7 @@ def manifest_header(plan: Plan) -> dict:
 def build(root: Path) -> BuildResult:
     root = root.resolve()
     project = load_project(root)
-    plan = make_plan(project.config, project.chapters, project.references)
+    plan = make_plan(project.config, project.chapters, project.references, project.history)
     build_dir = root / BUILD_DIR
     linear = [output for output in plan.outputs if not output.is_imposed]
     # Every chapter is turned into HTML (and so checked) before the first slow render.

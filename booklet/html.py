@@ -13,6 +13,7 @@ from pathlib import Path
 
 import fontpkg_atkinson_hyperlegible as atkinson
 import jinja2
+import markdown
 
 from . import __version__
 from .chapters import Chapter
@@ -96,6 +97,19 @@ def stylesheets(root: Path, html_dir: Path, output: Output) -> list[str]:
     return [Path(os.path.relpath(root / STYLE_DIR / name, html_dir)).as_posix() for name in names]
 
 
+@dataclass(frozen=True)
+class HistoryEntry:
+    version: str
+    date: dt.date
+    html: str
+
+
+def history_entries(plan: Plan) -> list[HistoryEntry]:
+    """CHANGELOG sections as HTML; markup in the file is shown as text, never passed through."""
+    return [HistoryEntry(e.version, e.date, markdown.markdown(e.markdown.replace("<", "&lt;")))
+            for e in plan.history]
+
+
 def render_document(plan: Plan, output: Output, root: Path, build_dir: Path, padding_pages: int = 0) -> str:
     """The output's HTML; a booklet may be given notes pages to pad it to a multiple of 4."""
     html_dir = build_dir / "html"
@@ -122,6 +136,7 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path, pad
         font_css=font_face_css(),
         stylesheets=stylesheets(root, html_dir, output),
         padding_pages=padding_pages,
+        history=history_entries(plan),
         side_margin_mm=side_margin_mm(output),
         notes_lines=NOTES_PAGE_LINES.get(output.paper, 18),
         generator=f"booklet {__version__}",

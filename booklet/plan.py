@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from .changelog import EditionEntry
 from .chapters import Chapter
 from .citations import number_citations
 from .config import BookletConfig
@@ -75,6 +76,7 @@ class Plan:
     outputs: tuple[Output, ...]
     next_review: dt.date
     references: dict[str, Reference]
+    history: tuple[EditionEntry, ...] = ()  # CHANGELOG.md, newest first
 
 
 def booklet_next_review(config: BookletConfig, chapters: tuple[Chapter, ...]) -> dt.date:
@@ -89,7 +91,8 @@ def _stem(config: BookletConfig, audience: str, variant: str, paper: str) -> str
     return f"{config.slug}-{audience}-{variant}-{paper}-{config.edition}"
 
 
-def make_plan(config: BookletConfig, chapters: tuple[Chapter, ...], references: dict[str, Reference]) -> Plan:
+def make_plan(config: BookletConfig, chapters: tuple[Chapter, ...], references: dict[str, Reference],
+              history: tuple[EditionEntry, ...] = ()) -> Plan:
     outputs = []
     for audience in config.editions:
         included = tuple(c for c in chapters if c.is_for(audience) and c.markdown_for(audience).strip())
@@ -105,4 +108,4 @@ def make_plan(config: BookletConfig, chapters: tuple[Chapter, ...], references: 
             outputs.append(Output(audience, variant.name, variant.paper,
                                   _stem(config, audience, variant.name, variant.paper), included,
                                   tuple(numbers.items()), imposed_from=source))
-    return Plan(config, tuple(outputs), booklet_next_review(config, chapters), references)
+    return Plan(config, tuple(outputs), booklet_next_review(config, chapters), references, history)

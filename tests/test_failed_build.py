@@ -41,6 +41,9 @@ def test_outputs_no_longer_built_are_removed_when_the_edition_changes(project):
     assert run_booklet(project, "build").returncode == 0
     config = project / "booklet.yaml"
     config.write_text(config.read_text().replace("edition: 2.1.0", "edition: 2.2.0"))
+    changelog = project / "CHANGELOG.md"
+    changelog.write_text(changelog.read_text().replace("## 2.1.0", "## 2.2.0 (2026-01-15)\n\n- Fixes.\n\n## 2.1.0", 1)
+                         .replace("## 2.1.0 (2026-01-15)", "## 2.1.0 (2026-01-14)"))
     assert run_booklet(project, "build").returncode == 0
     names = [p.name for p in (project / "build").glob("*.pdf")]
     assert len(names) == 9 and all(name.endswith("-2.2.0.pdf") for name in names)

@@ -9,6 +9,7 @@ from PIL import ImageChops, ImageStat
 from pypdf import PdfReader
 
 from booklet.impose import sheet_sides
+from conftest import run_booklet, write_chapter
 from pdfs import MM, body_font_size, contents_entries, outline, page_texts, render_grey
 
 SIZES_MM = {"a4": (210, 297), "letter": (215.9, 279.4), "a5": (148, 210), "half-letter": (139.7, 215.9)}
@@ -40,7 +41,33 @@ def test_booklets_have_a_multiple_of_4_pages_padded_with_notes_before_the_back_c
         assert "Your kidney team" in texts[-1]  # the back cover is the last page
         standard = len(page_texts(pdf(built_project, "patient", "standard", "a4")))
         assert len(texts) >= standard
-    assert any(text.strip().startswith("Notes") for text in page_texts(pdf(built_project, "patient", "booklet", "a5")))
+    notes = [t for t in page_texts(pdf(built_project, "patient", "booklet", "a5")) if t.strip().startswith("Notes")]
+    assert len(notes) < 4
+
+
+def test_a_booklet_that_falls_short_of_a_multiple_of_4_gets_notes_pages(project):
+    """Chapters open on right-hand pages, so one more chapter moves the count by 2."""
+    padded = []
+    for extra in (0, 1):
+        if extra:
+            write_chapter(project, "03-extra.md", EXTRA_CHAPTER, "One more short chapter [@web-reviewed].\n")
+        assert run_booklet(project, "build").returncode == 0
+        texts = page_texts(pdf(project, "patient", "booklet", "a5"))
+        assert len(texts) % 4 == 0 and "Your kidney team" in texts[-1]
+        padded.append(sum(t.strip().startswith("Notes") for t in texts))
+    assert sorted(padded) == [0, 2]
+
+
+EXTRA_CHAPTER = """
+title: Extra
+id: extra
+order: 3
+audience: patient
+summary: One more.
+reviewed: 2026-01-01
+next_review: 2027-01-01
+sources: [web-reviewed]
+"""
 
 
 def test_sheet_sides_follow_saddle_stitch_order():
@@ -87,7 +114,7 @@ def test_contents_page_numbers_point_at_their_headings(built_project, variant, p
 
 def test_bookmarks_match_the_chapter_headings(built_project):
     titles = [title for title, _ in outline(pdf(built_project, "clinician", "standard", "a4"))]
-    assert titles == ["Shared chapter", "References"]
+    assert titles == ["Shared chapter", "References", "Edition history"]
 
 
 @pytest.mark.parametrize("variant, paper", [("standard", "a4"), ("large-print", "a4"), ("booklet", "a5")])

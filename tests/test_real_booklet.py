@@ -17,7 +17,7 @@ from pdfs import contents_entries, page_texts
 def real_build(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("real") / "booklet"
     root.mkdir()
-    for name in ("booklet.yaml", "references.yaml"):
+    for name in ("booklet.yaml", "references.yaml", "CHANGELOG.md"):
         shutil.copy(REPO / name, root / name)
     for folder in ("chapters", "styles"):
         shutil.copytree(REPO / folder, root / folder)
@@ -56,7 +56,7 @@ def test_patient_edition_opens_with_the_booklet_guide_and_ends_with_notes_then_s
     pdf = next((real_build / "build").glob(f"calciphylaxis-patient-{copy}-*.pdf"))
     titles = list(_chapter_pages(pdf))
     assert titles[0] == "About this booklet"
-    assert titles[-2:] == ["My notes and contacts", "Where this information comes from"]
+    assert titles[-3:] == ["My notes and contacts", "Where this information comes from", "Edition history"]
     first, last = _chapter_pages(pdf)["My notes and contacts"]
     assert first == last  # the form is one page to photocopy
 
