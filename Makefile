@@ -7,7 +7,7 @@ RUNTIME := $(VENV)/.runtime-installed
 TESTDEPS := $(VENV)/.test-installed
 SYSTEM := $(VENV)/.system-checked
 
-.PHONY: all build check test clean
+.PHONY: all build check test release clean
 
 all: build
 
@@ -38,6 +38,9 @@ $(TESTDEPS): requirements-test.lock $(RUNTIME)
 
 build: $(RUNTIME)
 	$(BIN)/booklet build
+
+release: $(RUNTIME)
+	$(BIN)/booklet release
 
 check: $(RUNTIME)
 	$(BIN)/booklet check

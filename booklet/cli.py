@@ -20,6 +20,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="the booklet's folder, holding booklet.yaml (default: the current folder)")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     commands.add_parser("build", help="validate, then render every edition into build/")
+    commands.add_parser("release", help="build, copy the outputs to build/release/<edition>/ and record "
+                                         "the edition in editions.lock")
     check = commands.add_parser("check", help="validate every file without rendering, and warn about "
                                                "review dates that have passed")
     check.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
@@ -49,6 +51,19 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _release(args: argparse.Namespace) -> int:
+    from .release import LOCK_FILE, release
+
+    result = release(args.root)
+    if result.recorded:
+        print(f"released edition {result.edition} into {result.folder}/ and recorded it in {LOCK_FILE}: "
+              "commit it")
+    else:
+        print(f"edition {result.edition} is already released from these inputs ({result.folder}/): "
+              "nothing to do")
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     from .build import load_project
     from .readability import patient_readability, readability_problems, readability_table
@@ -72,7 +87,7 @@ def _check(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
-        return {"build": _build, "check": _check}[args.command](args)
+        return {"build": _build, "check": _check, "release": _release}[args.command](args)
     except UsageError as err:
         print(err, file=sys.stderr)
         return 2
