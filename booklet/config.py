@@ -23,6 +23,8 @@ CONFIG_FIELDS: tuple[Field, ...] = (
     Field("description", "text", "One-sentence description; the PDF subject.", required=False),
     Field("keywords", "text-list", "PDF keywords.", required=False),
     Field("editions", "choice-list", "Which audiences to build.", choices=AUDIENCES),
+    Field("home_page", "url", "Web address where the current edition can be found; printed on the back "
+          "cover with a QR code.", required=False),
     Field("disclaimer", "text", "Printed inside the cover: what the booklet is not (advice for one person).",
           required=False),
     Field("licence", "text", "Printed inside the cover: the terms on which the booklet may be shared.",
@@ -47,6 +49,7 @@ class BookletConfig:
     next_review: dt.date | None = None
     disclaimer: str | None = None
     licence: str | None = None
+    home_page: str | None = None
 
 
 def load_config(root: Path) -> BookletConfig:

@@ -6,7 +6,9 @@ file:// address of the installed font package.
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,6 +112,15 @@ def history_entries(plan: Plan) -> list[HistoryEntry]:
             for e in plan.history]
 
 
+def qr_code_data_url(url: str) -> str:
+    """A QR code for `url` as an SVG data: address (made here, at build time; nothing is fetched)."""
+    import segno
+
+    svg = io.BytesIO()
+    segno.make(url, error="m").save(svg, kind="svg", xmldecl=False, scale=4, border=2, dark="#000")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.getvalue()).decode()
+
+
 def render_document(plan: Plan, output: Output, root: Path, build_dir: Path, padding_pages: int = 0) -> str:
     """The output's HTML; a booklet may be given notes pages to pad it to a multiple of 4."""
     html_dir = build_dir / "html"
@@ -137,6 +148,7 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path, pad
         stylesheets=stylesheets(root, html_dir, output),
         padding_pages=padding_pages,
         history=history_entries(plan),
+        qr_code=qr_code_data_url(config.home_page) if config.home_page else None,
         side_margin_mm=side_margin_mm(output),
         notes_lines=NOTES_PAGE_LINES.get(output.paper, 18),
         generator=f"booklet {__version__}",

@@ -160,3 +160,21 @@ def test_sha256sums_lists_every_output_and_verifies_with_sha256sum(built_project
     check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=build, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
     assert check.stdout.count(": OK") == len(lines)
+
+
+def test_back_cover_carries_a_qr_code_of_the_home_page(built_project):
+    import base64
+    import io
+    import re
+
+    import segno
+    html = (built_project / "build/html/fixture-patient-standard-a4-2.1.0.html").read_text()
+    src = re.search(r'<img class="qr-code" src="data:image/svg\+xml;base64,([^"]+)" alt="QR code for '
+                    r'https://example.org/fixture-booklet">', html)
+    assert src, "no QR code on the back cover"
+    expected = io.BytesIO()
+    segno.make("https://example.org/fixture-booklet", error="m").save(
+        expected, kind="svg", xmldecl=False, scale=4, border=2, dark="#000")
+    assert base64.b64decode(src.group(1)) == expected.getvalue()
+    back = " ".join(PdfReader(built_project / PATIENT).pages[-1].extract_text().split())
+    assert "Find the latest edition of this booklet at https://example.org/fixture-booklet" in back
