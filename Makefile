@@ -36,8 +36,9 @@ $(TESTDEPS): requirements-test.lock $(RUNTIME)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-test.lock
 	touch $@
 
+# `make BRAND=brands/NAME.yaml` builds an organisation's copies into build/brands/NAME/.
 build: $(RUNTIME)
-	$(BIN)/booklet build
+	$(BIN)/booklet build $(if $(BRAND),--brand $(BRAND))
 
 release: $(RUNTIME)
 	$(BIN)/booklet release

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .brand import load_brand
 from .changelog import EditionEntry, read_changelog
 from .chapters import Chapter, read_chapters
 from .citations import check_citations
@@ -66,6 +67,7 @@ class BuildResult:
     outputs: tuple[BuiltOutput, ...]
     written: tuple[str, ...]
     warnings: tuple[str, ...]
+    folder: str = BUILD_DIR  # where they were written, relative to the project
 
 
 def _blamer(output: Output):
@@ -84,6 +86,10 @@ def _blamer(output: Output):
     return blame
 
 
+def _brand_field(plan: Plan) -> dict:
+    return {"brand": plan.brand.slug} if plan.brand else {}
+
+
 def _overflow_error(output: Output, overflows) -> BookletError:
     """Content wider than the page is cut off in print: fail, naming the chapter."""
     by_section = {f"chapter-{chapter.id}": chapter.path for chapter in output.chapters}
@@ -95,15 +101,20 @@ def _overflow_error(output: Output, overflows) -> BookletError:
 
 def manifest_header(plan: Plan) -> dict:
     config = plan.config
-    return {"title": config.title, "slug": config.slug, "edition": config.edition,
-            "published": config.published.isoformat(), "next_review": plan.next_review.isoformat()}
+    header = {"title": config.title, "slug": config.slug, "edition": config.edition,
+              "published": config.published.isoformat(), "next_review": plan.next_review.isoformat()}
+    if plan.brand:
+        header["brand"] = {"slug": plan.brand.slug, "name": plan.brand.name}
+    return header
 
 
-def build(root: Path) -> BuildResult:
+def build(root: Path, brand_file: Path | None = None) -> BuildResult:
+    """Build every output into build/, or a brand's copies into build/brands/<brand>/."""
     root = root.resolve()
     project = load_project(root)
-    plan = make_plan(project.config, project.chapters, project.references, project.history)
-    build_dir = root / BUILD_DIR
+    brand = load_brand(root, brand_file) if brand_file else None
+    plan = make_plan(project.config, project.chapters, project.references, project.history, brand)
+    build_dir = root / BUILD_DIR / "brands" / brand.slug if brand else root / BUILD_DIR
     linear = [output for output in plan.outputs if not output.is_imposed]
     # Every chapter is turned into HTML (and so checked) before the first slow render.
     documents = {output: render_document(plan, output, root, build_dir) for output in linear}
@@ -143,7 +154,7 @@ def build(root: Path) -> BuildResult:
         files.append(OutputFile(output.html_name, html.encode("utf-8")))
         files.append(OutputFile(output.pdf_name, rendered.data, {
             "audience": output.audience, "variant": output.variant, "paper": output.paper,
-            "format": output.format, "pages": rendered.pages, "tagged": True}))
+            "format": output.format, "pages": rendered.pages, "tagged": True, **_brand_field(plan)}))
         built.append(BuiltOutput(output, output.pdf_name, rendered.pages, len(rendered.data)))
     for output in plan.outputs:
         if not output.is_imposed:
@@ -157,7 +168,7 @@ def build(root: Path) -> BuildResult:
         files.append(OutputFile(output.pdf_name, data, {
             "audience": output.audience, "variant": output.variant, "paper": output.paper,
             "format": output.format, "pages": pages, "tagged": False, "for_printing_only": True,
-            "imposes": f"{output.imposed_from}.pdf", "sheets": 1 + booklet_pages // 4}))
+            "imposes": f"{output.imposed_from}.pdf", "sheets": 1 + booklet_pages // 4, **_brand_field(plan)}))
         built.append(BuiltOutput(output, output.pdf_name, pages, len(data)))
     written = write_outputs(build_dir, manifest_header(plan), files)
-    return BuildResult(tuple(built), tuple(written), tuple(warnings))
+    return BuildResult(tuple(built), tuple(written), tuple(warnings), build_dir.relative_to(root).as_posix())

@@ -19,7 +19,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--root", type=Path, default=Path("."),
                         help="the booklet's folder, holding booklet.yaml (default: the current folder)")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    commands.add_parser("build", help="validate, then render every edition into build/")
+    build = commands.add_parser("build", help="validate, then render every edition into build/")
+    build.add_argument("--brand", type=Path, default=None, metavar="brands/NAME.yaml",
+                       help="build copies carrying this organisation's name and contacts into "
+                            "build/brands/NAME/")
     commands.add_parser("release", help="build, copy the outputs to build/release/<edition>/ and record "
                                          "the edition in editions.lock")
     check = commands.add_parser("check", help="validate every file without rendering, and warn about "
@@ -42,12 +45,12 @@ def _date(text: str) -> dt.date:
 def _build(args: argparse.Namespace) -> int:
     from .build import build
 
-    result = build(args.root)
+    result = build(args.root, args.brand)
     for warning in result.warnings:
         print(warning, file=sys.stderr)
     for item in result.outputs:
-        print(f"wrote build/{item.path} ({item.pages} pages, {item.bytes / 1024:.0f} KiB)")
-    print("wrote build/SHA256SUMS and build/manifest.json")
+        print(f"wrote {result.folder}/{item.path} ({item.pages} pages, {item.bytes / 1024:.0f} KiB)")
+    print(f"wrote {result.folder}/SHA256SUMS and {result.folder}/manifest.json")
     return 0
 
 

@@ -149,6 +149,9 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path, pad
         padding_pages=padding_pages,
         history=history_entries(plan),
         qr_code=qr_code_data_url(config.home_page) if config.home_page else None,
+        brand=plan.brand,
+        brand_logo=(Path(os.path.relpath(plan.brand.logo, html_dir)).as_posix()
+                    if plan.brand and plan.brand.logo else None),
         side_margin_mm=side_margin_mm(output),
         notes_lines=NOTES_PAGE_LINES.get(output.paper, 18),
         generator=f"booklet {__version__}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from .brand import Brand
 from .changelog import EditionEntry
 from .chapters import Chapter
 from .citations import number_citations
@@ -77,6 +78,7 @@ class Plan:
     next_review: dt.date
     references: dict[str, Reference]
     history: tuple[EditionEntry, ...] = ()  # CHANGELOG.md, newest first
+    brand: Brand | None = None
 
 
 def booklet_next_review(config: BookletConfig, chapters: tuple[Chapter, ...]) -> dt.date:
@@ -87,12 +89,13 @@ def booklet_next_review(config: BookletConfig, chapters: tuple[Chapter, ...]) ->
     return min(dates)
 
 
-def _stem(config: BookletConfig, audience: str, variant: str, paper: str) -> str:
-    return f"{config.slug}-{audience}-{variant}-{paper}-{config.edition}"
+def _stem(slug: str, config: BookletConfig, audience: str, variant: str, paper: str) -> str:
+    return f"{slug}-{audience}-{variant}-{paper}-{config.edition}"
 
 
 def make_plan(config: BookletConfig, chapters: tuple[Chapter, ...], references: dict[str, Reference],
-              history: tuple[EditionEntry, ...] = ()) -> Plan:
+              history: tuple[EditionEntry, ...] = (), brand: Brand | None = None) -> Plan:
+    slug = f"{config.slug}-{brand.slug}" if brand else config.slug
     outputs = []
     for audience in config.editions:
         included = tuple(c for c in chapters if c.is_for(audience) and c.markdown_for(audience).strip())
@@ -103,9 +106,9 @@ def make_plan(config: BookletConfig, chapters: tuple[Chapter, ...], references: 
         for variant in VARIANTS:
             if audience not in variant.audiences:
                 continue
-            source = (_stem(config, audience, "booklet", variant.imposed_from)
+            source = (_stem(slug, config, audience, "booklet", variant.imposed_from)
                       if variant.imposed_from else None)
             outputs.append(Output(audience, variant.name, variant.paper,
-                                  _stem(config, audience, variant.name, variant.paper), included,
+                                  _stem(slug, config, audience, variant.name, variant.paper), included,
                                   tuple(numbers.items()), imposed_from=source))
-    return Plan(config, tuple(outputs), booklet_next_review(config, chapters), references, history)
+    return Plan(config, tuple(outputs), booklet_next_review(config, chapters), references, history, brand)
