@@ -108,13 +108,16 @@ def manifest_header(plan: Plan) -> dict:
     return header
 
 
-def build(root: Path, brand_file: Path | None = None) -> BuildResult:
-    """Build every output into build/, or a brand's copies into build/brands/<brand>/."""
+def build(root: Path, brand_file: Path | None = None, chapter_id: str | None = None) -> BuildResult:
+    """Build every output into build/; a brand's copies go to build/brands/<brand>/, and one
+    chapter's handouts to build/handouts/<chapter id>/ (inside the brand's folder when branded)."""
     root = root.resolve()
     project = load_project(root)
     brand = load_brand(root, brand_file) if brand_file else None
-    plan = make_plan(project.config, project.chapters, project.references, project.history, brand)
+    plan = make_plan(project.config, project.chapters, project.references, project.history, brand, chapter_id)
     build_dir = root / BUILD_DIR / "brands" / brand.slug if brand else root / BUILD_DIR
+    if chapter_id is not None:
+        build_dir = build_dir / "handouts" / chapter_id
     linear = [output for output in plan.outputs if not output.is_imposed]
     # Every chapter is turned into HTML (and so checked) before the first slow render.
     documents = {output: render_document(plan, output, root, build_dir) for output in linear}

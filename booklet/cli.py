@@ -23,6 +23,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--brand", type=Path, default=None, metavar="brands/NAME.yaml",
                        help="build copies carrying this organisation's name and contacts into "
                             "build/brands/NAME/")
+    build.add_argument("--chapter", default=None, metavar="ID",
+                       help="make a short handout of one chapter (by its front-matter id) with its own "
+                            "references, into build/handouts/ID/")
     commands.add_parser("release", help="build, copy the outputs to build/release/<edition>/ and record "
                                          "the edition in editions.lock")
     check = commands.add_parser("check", help="validate every file without rendering, and warn about "
@@ -45,7 +48,7 @@ def _date(text: str) -> dt.date:
 def _build(args: argparse.Namespace) -> int:
     from .build import build
 
-    result = build(args.root, args.brand)
+    result = build(args.root, args.brand, args.chapter)
     for warning in result.warnings:
         print(warning, file=sys.stderr)
     for item in result.outputs:

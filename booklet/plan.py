@@ -9,7 +9,8 @@ from .changelog import EditionEntry
 from .chapters import Chapter
 from .citations import number_citations
 from .config import BookletConfig
-from .errors import BookletError
+from .errors import BookletError, UsageError
+from .schema import did_you_mean
 from .references import Reference
 
 # CSS page sizes by the paper names used in file names and the manifest.
@@ -93,17 +94,35 @@ def _stem(slug: str, config: BookletConfig, audience: str, variant: str, paper: 
     return f"{slug}-{audience}-{variant}-{paper}-{config.edition}"
 
 
+# A single-chapter handout: the reading copy of one chapter, for each audience it is written for.
+HANDOUT_VARIANTS = (
+    Variant("handout", "a4", ("patient", "clinician")),
+    Variant("handout", "letter", ("patient", "clinician")),
+)
+
+
 def make_plan(config: BookletConfig, chapters: tuple[Chapter, ...], references: dict[str, Reference],
-              history: tuple[EditionEntry, ...] = (), brand: Brand | None = None) -> Plan:
+              history: tuple[EditionEntry, ...] = (), brand: Brand | None = None,
+              chapter_id: str | None = None) -> Plan:
+    """Every output to build; with `chapter_id`, only that chapter's handouts."""
     slug = f"{config.slug}-{brand.slug}" if brand else config.slug
+    variants = VARIANTS
+    if chapter_id is not None:
+        chosen = [c for c in chapters if c.id == chapter_id]
+        if not chosen:
+            hint = did_you_mean(chapter_id, [c.id for c in chapters])
+            raise UsageError(f"booklet: no chapter has id '{chapter_id}'{hint}")
+        chapters, variants, slug = tuple(chosen), HANDOUT_VARIANTS, f"{slug}-{chapter_id}"
     outputs = []
     for audience in config.editions:
         included = tuple(c for c in chapters if c.is_for(audience) and c.markdown_for(audience).strip())
         if not included:
+            if chapter_id is not None:
+                continue  # the chapter is not written for this audience
             raise BookletError(f"the {audience} edition has no chapters: give a chapter "
                                f"'audience: {audience}' or 'audience: both'", "booklet.yaml")
         numbers = number_citations(c.markdown_for(audience) for c in included)
-        for variant in VARIANTS:
+        for variant in variants:
             if audience not in variant.audiences:
                 continue
             source = (_stem(slug, config, audience, "booklet", variant.imposed_from)
