@@ -15,6 +15,9 @@ from .citations import check_citations
 from .config import BookletConfig, config_problems
 from .references import Reference, load_references
 from .errors import BookletError, Problem, ValidationFailed
+from .cache import RenderCache
+from .rendering import RenderJob
+from .schedule import Rendered, RenderFailed, Scheduler, default_jobs
 from .html import FONT_DIR, render_document, render_printing_note, xmp_metadata
 from .plan import Output, Plan, make_plan
 from .writer import OutputFile, write_outputs
@@ -68,6 +71,7 @@ class BuildResult:
     written: tuple[str, ...]
     warnings: tuple[str, ...]
     folder: str = BUILD_DIR  # where they were written, relative to the project
+    rendered: tuple[str, ...] = ()  # renders run, by output stem (the rest came from the cache)
 
 
 def _blamer(output: Output):
@@ -108,9 +112,14 @@ def manifest_header(plan: Plan) -> dict:
     return header
 
 
-def build(root: Path, brand_file: Path | None = None, chapter_id: str | None = None) -> BuildResult:
+def build(root: Path, brand_file: Path | None = None, chapter_id: str | None = None,
+          jobs: int | None = None) -> BuildResult:
     """Build every output into build/; a brand's copies go to build/brands/<brand>/, and one
-    chapter's handouts to build/handouts/<chapter id>/ (inside the brand's folder when branded)."""
+    chapter's handouts to build/handouts/<chapter id>/ (inside the brand's folder when branded).
+
+    Outputs whose inputs are unchanged come from the render cache; the rest render in
+    `jobs` processes at once (default: one per core).
+    """
     root = root.resolve()
     project = load_project(root)
     brand = load_brand(root, brand_file) if brand_file else None
@@ -119,59 +128,86 @@ def build(root: Path, brand_file: Path | None = None, chapter_id: str | None = N
     if chapter_id is not None:
         build_dir = build_dir / "handouts" / chapter_id
     linear = [output for output in plan.outputs if not output.is_imposed]
+    by_stem = {output.stem: output for output in plan.outputs}
     # Every chapter is turned into HTML (and so checked) before the first slow render.
-    documents = {output: render_document(plan, output, root, build_dir) for output in linear}
-
-    from .impose import impose
-    from .pdf import render_pdf  # WeasyPrint is slow to import: only when rendering
-
+    documents = {output.stem: render_document(plan, output, root, build_dir) for output in linear}
     epoch = calendar.timegm(plan.config.published.timetuple())
 
-    def render(output: Output, html: str, accessible: bool = True, name: str | None = None):
-        rendered = render_pdf(
-            html, build_dir / output.html_name, allowed=(root, FONT_DIR),
-            identifier=hashlib.sha256((name or output.stem).encode()).digest()[:16],
-            source_date_epoch=epoch, blame=_blamer(output), accessible=accessible,
-            xmp=xmp_metadata(plan, output) if accessible else None,
-        )
-        if rendered.overflows:
-            raise _overflow_error(output, rendered.overflows)
-        return rendered
+    def job(output: Output, html: str, accessible: bool = True, name: str | None = None) -> RenderJob:
+        return RenderJob(html, build_dir / output.html_name, (root, FONT_DIR),
+                         hashlib.sha256((name or output.stem).encode()).digest()[:16], epoch, accessible,
+                         xmp_metadata(plan, output) if accessible else None)
+
+    cache = RenderCache(build_dir)
+    scheduler = Scheduler(cache, jobs or default_jobs())
+    try:
+        def run(named: dict[str, RenderJob]) -> dict[str, Rendered]:
+            try:
+                results = scheduler.run(named)
+            except RenderFailed as failed:
+                output = by_stem[failed.name.removesuffix("-note")]
+                raise BookletError(failed.error.message,
+                                   _blamer(output)(failed.error.clue) or output.html_name) from None
+            for name, result in results.items():
+                if result.overflows:
+                    raise _overflow_error(by_stem[name.removesuffix("-note")], result.overflows)
+            return results
+
+        rendered = run({o.stem: job(o, documents[o.stem]) for o in linear})
+        # Saddle stitching needs a multiple of 4 pages: add notes pages before the back cover.
+        short = {o.stem: -rendered[o.stem].pages % 4 for o in linear if o.is_booklet and rendered[o.stem].pages % 4}
+        for stem, padding in short.items():
+            documents[stem] = render_document(plan, by_stem[stem], root, build_dir, padding_pages=padding)
+        imposed = [o for o in plan.outputs if o.is_imposed]
+        expected_pages = {o.stem: rendered[o.stem].pages + short.get(o.stem, 0) for o in linear}
+        second = {stem: job(by_stem[stem], documents[stem]) for stem in short}
+        second |= {f"{o.stem}-note": job(o, render_printing_note(plan, o, expected_pages[o.imposed_from],
+                                                                   f"{o.imposed_from}.pdf"),
+                                          accessible=False, name=o.stem + "-note") for o in imposed}
+        rendered |= run(second)
+    finally:
+        scheduler.close()
+    for stem in short:
+        if rendered[stem].pages % 4:
+            raise BookletError(f"{by_stem[stem].pdf_name} has {rendered[stem].pages} pages after padding with "
+                               "notes pages; a booklet needs a multiple of 4", by_stem[stem].html_name)
 
     files: list[OutputFile] = []
     built: list[BuiltOutput] = []
     warnings = [str(w) for w in project.warnings]
-    linear_pdfs: dict[str, tuple[bytes, int]] = {}
     for output in linear:
-        html = documents[output]
-        rendered = render(output, html)
-        if output.is_booklet and rendered.pages % 4:
-            # Saddle stitching needs a multiple of 4 pages: add notes pages before the back cover.
-            html = render_document(plan, output, root, build_dir, padding_pages=-rendered.pages % 4)
-            rendered = render(output, html)
-            if rendered.pages % 4:
-                raise BookletError(f"{output.pdf_name} has {rendered.pages} pages after padding with notes "
-                                   "pages; a booklet needs a multiple of 4", output.html_name)
-        warnings += [f"{output.html_name}: warning: {w}" for w in rendered.warnings]
-        linear_pdfs[output.stem] = (rendered.data, rendered.pages)
-        files.append(OutputFile(output.html_name, html.encode("utf-8")))
-        files.append(OutputFile(output.pdf_name, rendered.data, {
+        result = rendered[output.stem]
+        warnings += [f"{output.html_name}: warning: {w}" for w in result.warnings]
+        files.append(OutputFile(output.html_name, documents[output.stem].encode("utf-8")))
+        files.append(OutputFile(output.pdf_name, result.data, {
             "audience": output.audience, "variant": output.variant, "paper": output.paper,
-            "format": output.format, "pages": rendered.pages, "tagged": True, **_brand_field(plan)}))
-        built.append(BuiltOutput(output, output.pdf_name, rendered.pages, len(rendered.data)))
-    for output in plan.outputs:
-        if not output.is_imposed:
-            continue
-        booklet_pdf, booklet_pages = linear_pdfs[output.imposed_from]
-        note = render(output, render_printing_note(plan, output, booklet_pages, f"{output.imposed_from}.pdf"),
-                      accessible=False, name=output.stem + "-note")
-        data = impose(booklet_pdf, note.data, f"{plan.config.title}: {output.stem} (for printing only)",
-                      sheet=output.paper)
-        pages = 2 + booklet_pages // 2
+            "format": output.format, "pages": result.pages, "tagged": True, **_brand_field(plan)}))
+        built.append(BuiltOutput(output, output.pdf_name, result.pages, len(result.data)))
+    for output in imposed:
+        booklet = rendered[output.imposed_from]
+        data = _imposed(cache, booklet.data, rendered[f"{output.stem}-note"].data,
+                        f"{plan.config.title}: {output.stem} (for printing only)", output.paper)
+        pages = 2 + booklet.pages // 2
         files.append(OutputFile(output.pdf_name, data, {
             "audience": output.audience, "variant": output.variant, "paper": output.paper,
             "format": output.format, "pages": pages, "tagged": False, "for_printing_only": True,
-            "imposes": f"{output.imposed_from}.pdf", "sheets": 1 + booklet_pages // 4, **_brand_field(plan)}))
+            "imposes": f"{output.imposed_from}.pdf", "sheets": 1 + booklet.pages // 4, **_brand_field(plan)}))
         built.append(BuiltOutput(output, output.pdf_name, pages, len(data)))
     written = write_outputs(build_dir, manifest_header(plan), files)
-    return BuildResult(tuple(built), tuple(written), tuple(warnings), build_dir.relative_to(root).as_posix())
+    cache.prune()
+    return BuildResult(tuple(built), tuple(written), tuple(warnings), build_dir.relative_to(root).as_posix(),
+                       rendered=tuple(scheduler.rendered))
+
+
+def _imposed(cache: RenderCache, booklet: bytes, note: bytes, title: str, sheet: str) -> bytes:
+    """The imposed copy, from the cache while the booklet and its note are unchanged."""
+    key = hashlib.sha256(b"impose|" + f"{title}|{sheet}".encode() + hashlib.sha256(booklet).digest()
+                         + hashlib.sha256(note).digest()).hexdigest()
+    hit = cache.get(key)
+    if hit is not None:
+        return hit.data
+    from .impose import impose  # pypdf: only when imposing
+
+    data = impose(booklet, note, title, sheet=sheet)
+    cache.put(key, data, 0, ())
+    return data

@@ -23,6 +23,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--brand", type=Path, default=None, metavar="brands/NAME.yaml",
                        help="build copies carrying this organisation's name and contacts into "
                             "build/brands/NAME/")
+    build.add_argument("--jobs", type=_positive, default=None, metavar="N",
+                       help="render N outputs at once (default: one per core)")
     build.add_argument("--chapter", default=None, metavar="ID",
                        help="make a short handout of one chapter (by its front-matter id) with its own "
                             "references, into build/handouts/ID/")
@@ -34,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
                        help="judge review dates as of this day (default: today)")
     check.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of 1 or more")
+    return int(text)
 
 
 def _date(text: str) -> dt.date:
@@ -48,12 +56,17 @@ def _date(text: str) -> dt.date:
 def _build(args: argparse.Namespace) -> int:
     from .build import build
 
-    result = build(args.root, args.brand, args.chapter)
+    result = build(args.root, args.brand, args.chapter, args.jobs)
     for warning in result.warnings:
         print(warning, file=sys.stderr)
     for item in result.outputs:
         print(f"wrote {result.folder}/{item.path} ({item.pages} pages, {item.bytes / 1024:.0f} KiB)")
     print(f"wrote {result.folder}/SHA256SUMS and {result.folder}/manifest.json")
+    fresh = {name.removesuffix("-note") for name in result.rendered}
+    unchanged = sum(1 for item in result.outputs
+                    if item.output.stem not in fresh and item.output.imposed_from not in fresh)
+    print(f"rendered {len(result.rendered)} document(s); {unchanged} of {len(result.outputs)} outputs were "
+          "unchanged and came from the cache")
     return 0
 
 

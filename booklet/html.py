@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import io
 import os
 from dataclasses import dataclass
@@ -121,13 +122,20 @@ def qr_code_data_url(url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.getvalue()).decode()
 
 
+@functools.lru_cache(maxsize=512)
+def _chapter_html(chapter: Chapter, audience: str, where: Location, numbers: tuple[tuple[str, int], ...]) -> str:
+    """One chapter's HTML, made once per edition: the variants of an edition share it."""
+    return chapter_html(chapter, audience, where, dict(numbers))
+
+
 def render_document(plan: Plan, output: Output, root: Path, build_dir: Path, padding_pages: int = 0) -> str:
     """The output's HTML; a booklet may be given notes pages to pad it to a multiple of 4."""
     html_dir = build_dir / "html"
     numbers = dict(output.citations)
     chapters = []
     for chapter in output.chapters:
-        html = chapter_html(chapter, output.audience, Location(root, root / chapter.path, html_dir), numbers)
+        html = _chapter_html(chapter, output.audience, Location(root, root / chapter.path, html_dir),
+                             tuple(sorted(numbers.items())))
         used = sorted({(numbers[key], key) for key in cited_keys(chapter.markdown_for(output.audience))})
         chapters.append(RenderedChapter(chapter, html, tuple(used)))
     config = plan.config

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import logging
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
@@ -20,6 +19,7 @@ from weasyprint.formatting_structure.boxes import MarginBox
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from .errors import BookletError
+from .rendering import Overflow, RenderedPdf, RenderError, RenderJob
 
 
 class FetchRefused(FatalURLFetchingError):
@@ -66,27 +66,6 @@ class _ErrorCollector(logging.Handler):
         (self.errors if record.levelno >= logging.ERROR else self.warnings).append(message)
 
 
-@dataclass(frozen=True)
-class Overflow:
-    """Something printed past the right edge of the text area: cut off or crowding the margin."""
-
-    section_id: str | None  # id of the enclosing <section>, to name the chapter
-    what: str
-    page: int
-    millimetres: float
-
-    def describe(self) -> str:
-        return f"{self.what} runs {self.millimetres:.0f} mm past the right margin on page {self.page}"
-
-
-@dataclass(frozen=True)
-class RenderedPdf:
-    data: bytes
-    pages: int
-    warnings: tuple[str, ...]
-    overflows: tuple[Overflow, ...] = ()
-
-
 _PX_PER_MM = 96 / 25.4
 _OVERFLOW_TOLERANCE_PX = 1.5
 _WHAT = {"table": "a table", "img": "an image", "pre": "a code block", "svg": "an image"}
@@ -118,6 +97,37 @@ def _overflows(document) -> list[Overflow]:
     return found
 
 
+def render_job(job: RenderJob) -> RenderedPdf:
+    """Render one HTML document to PDF bytes; raises RenderError (picklable) on failure."""
+    # fontTools stamps subset fonts with the current time unless this is set.
+    os.environ["SOURCE_DATE_EPOCH"] = str(job.source_date_epoch)
+    logger = logging.getLogger("weasyprint")
+    collector = _ErrorCollector()
+    logger.addHandler(collector)
+    try:
+        document = HTML(string=job.html, base_url=job.html_path.as_uri(),
+                        url_fetcher=ConfinedFetcher(job.allowed)).render()
+        options = {"pdf_identifier": job.identifier, "custom_metadata": True}
+        if job.accessible:
+            options["pdf_variant"] = "pdf/ua-1"
+        if job.xmp:
+            options["xmp_metadata"] = ["data:application/xml;base64," + base64.b64encode(job.xmp).decode()]
+        data = document.write_pdf(**options)
+    except FetchRefused as refused:
+        raise RenderError(f"{refused.reason}: {refused.url}", refused.url) from None
+    except FatalURLFetchingError as failed:  # fail_on_errors: a missing or unreadable file
+        cause = failed.__cause__
+        reason = getattr(cause, "reason", None) or cause or failed
+        raise RenderError(f"could not load a resource: {reason}", str(failed)) from None
+    finally:
+        logger.removeHandler(collector)
+    if collector.errors:
+        first = collector.errors[0]
+        more = f" (and {len(collector.errors) - 1} more)" if len(collector.errors) > 1 else ""
+        raise RenderError(f"rendering failed: {first}{more}", first)
+    return RenderedPdf(data, len(document.pages), tuple(collector.warnings), tuple(_overflows(document)))
+
+
 def render_pdf(
     html: str,
     html_path: Path,
@@ -128,38 +138,8 @@ def render_pdf(
     accessible: bool = True,
     xmp: bytes | None = None,
 ) -> RenderedPdf:
-    """Render one HTML document (as it will sit at `html_path`) to PDF bytes.
-
-    `blame(text)` names the input file responsible for a URL or message, so
-    errors point at the chapter rather than at the generated HTML. An accessible
-    render is PDF/UA-1: tagged, with its language and a title shown as the window
-    title. `xmp` is extra XMP metadata (an rdf:RDF element) for durable fields.
-    """
-    # fontTools stamps subset fonts with the current time unless this is set.
-    os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
-    logger = logging.getLogger("weasyprint")
-    collector = _ErrorCollector()
-    logger.addHandler(collector)
-    shown = html_path.as_posix()
+    """Render in this process; errors become one BookletError naming the chapter `blame` finds."""
     try:
-        document = HTML(string=html, base_url=html_path.as_uri(),
-                        url_fetcher=ConfinedFetcher(allowed)).render()
-        options = {"pdf_identifier": identifier, "custom_metadata": True}
-        if accessible:
-            options["pdf_variant"] = "pdf/ua-1"
-        if xmp:
-            options["xmp_metadata"] = ["data:application/xml;base64," + base64.b64encode(xmp).decode()]
-        data = document.write_pdf(**options)
-    except FetchRefused as refused:
-        raise BookletError(f"{refused.reason}: {refused.url}", blame(refused.url) or shown) from None
-    except FatalURLFetchingError as failed:  # fail_on_errors: a missing or unreadable file
-        cause = failed.__cause__
-        reason = getattr(cause, "reason", None) or cause or failed
-        raise BookletError(f"could not load a resource: {reason}", blame(str(failed)) or shown) from None
-    finally:
-        logger.removeHandler(collector)
-    if collector.errors:
-        first = collector.errors[0]
-        more = f" (and {len(collector.errors) - 1} more)" if len(collector.errors) > 1 else ""
-        raise BookletError(f"rendering failed: {first}{more}", blame(first) or shown)
-    return RenderedPdf(data, len(document.pages), tuple(collector.warnings), tuple(_overflows(document)))
+        return render_job(RenderJob(html, html_path, allowed, identifier, source_date_epoch, accessible, xmp))
+    except RenderError as err:
+        raise BookletError(err.message, blame(err.clue) or html_path.as_posix()) from None

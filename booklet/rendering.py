@@ -1,0 +1,49 @@
+"""What a render takes and gives, kept apart from WeasyPrint so that planning,
+caching and the no-change path never import it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Overflow:
+    """Something printed past the right edge of the text area: cut off or crowding the margin."""
+
+    section_id: str | None  # id of the enclosing <section>, to name the chapter
+    what: str
+    page: int
+    millimetres: float
+
+    def describe(self) -> str:
+        return f"{self.what} runs {self.millimetres:.0f} mm past the right margin on page {self.page}"
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    data: bytes
+    pages: int
+    warnings: tuple[str, ...]
+    overflows: tuple[Overflow, ...] = ()
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """Everything one render needs, in a form that can be sent to a worker process."""
+
+    html: str
+    html_path: Path  # where the HTML sits (its relative links resolve from here)
+    allowed: tuple[Path, ...]  # folders the fetcher may read
+    identifier: bytes
+    source_date_epoch: int
+    accessible: bool = True  # PDF/UA-1: tagged, with language and a window title
+    xmp: bytes | None = None  # extra XMP (an rdf:RDF element) for durable fields
+
+
+class RenderError(Exception):
+    """A failed render. `clue` (a URL or log message) lets the caller name the chapter."""
+
+    def __init__(self, message: str, clue: str):
+        super().__init__(message, clue)
+        self.message = message
+        self.clue = clue
