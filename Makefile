@@ -7,7 +7,7 @@ RUNTIME := $(VENV)/.runtime-installed
 TESTDEPS := $(VENV)/.test-installed
 SYSTEM := $(VENV)/.system-checked
 
-.PHONY: all build check test release clean
+.PHONY: all build check test release bench clean
 
 all: build
 
@@ -42,6 +42,12 @@ build: $(RUNTIME)
 
 release: $(RUNTIME)
 	$(BIN)/booklet release
+
+# A benchmark, not a test: prints the figures and rewrites docs/performance.md. pandoc comes from
+# PyPI (pypandoc-binary) for the comparison; without it that line is skipped.
+bench: $(RUNTIME)
+	-$(BIN)/python -m pip install --quiet --disable-pip-version-check pypandoc-binary==1.17
+	$(BIN)/python bench/run.py
 
 check: $(RUNTIME)
 	$(BIN)/booklet check

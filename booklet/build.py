@@ -18,7 +18,7 @@ from .errors import BookletError, Problem, ValidationFailed
 from .cache import RenderCache
 from .rendering import RenderJob
 from .schedule import Rendered, RenderFailed, Scheduler, default_jobs
-from .html import FONT_DIR, render_document, render_printing_note, xmp_metadata
+from .html import FONT_DIR, render_document, render_notes_pages, render_printing_note, xmp_metadata
 from .plan import Output, Plan, make_plan
 from .writer import OutputFile, write_outputs
 
@@ -134,12 +134,14 @@ def build(root: Path, brand_file: Path | None = None, chapter_id: str | None = N
     epoch = calendar.timegm(plan.config.published.timetuple())
 
     def job(output: Output, html: str, accessible: bool = True, name: str | None = None) -> RenderJob:
+        padding = render_notes_pages(plan, output, root, build_dir) if output.is_booklet else None
         return RenderJob(html, build_dir / output.html_name, (root, FONT_DIR),
                          hashlib.sha256((name or output.stem).encode()).digest()[:16], epoch, accessible,
-                         xmp_metadata(plan, output) if accessible else None)
+                         xmp_metadata(plan, output) if accessible else None, padding)
 
     cache = RenderCache(build_dir)
     scheduler = Scheduler(cache, jobs or default_jobs())
+    imposed = [o for o in plan.outputs if o.is_imposed]
     try:
         def run(named: dict[str, RenderJob]) -> dict[str, Rendered]:
             try:
@@ -153,24 +155,17 @@ def build(root: Path, brand_file: Path | None = None, chapter_id: str | None = N
                     raise _overflow_error(by_stem[name.removesuffix("-note")], result.overflows)
             return results
 
+        # Booklets are padded to a multiple of 4 pages inside their render (see RenderJob).
         rendered = run({o.stem: job(o, documents[o.stem]) for o in linear})
-        # Saddle stitching needs a multiple of 4 pages: add notes pages before the back cover.
-        short = {o.stem: -rendered[o.stem].pages % 4 for o in linear if o.is_booklet and rendered[o.stem].pages % 4}
-        for stem, padding in short.items():
-            documents[stem] = render_document(plan, by_stem[stem], root, build_dir, padding_pages=padding)
-        imposed = [o for o in plan.outputs if o.is_imposed]
-        expected_pages = {o.stem: rendered[o.stem].pages + short.get(o.stem, 0) for o in linear}
-        second = {stem: job(by_stem[stem], documents[stem]) for stem in short}
-        second |= {f"{o.stem}-note": job(o, render_printing_note(plan, o, expected_pages[o.imposed_from],
-                                                                   f"{o.imposed_from}.pdf"),
-                                          accessible=False, name=o.stem + "-note") for o in imposed}
-        rendered |= run(second)
+        rendered |= run({f"{o.stem}-note": job(o, render_printing_note(plan, o, rendered[o.imposed_from].pages,
+                                                                         f"{o.imposed_from}.pdf"),
+                                                accessible=False, name=o.stem + "-note") for o in imposed})
     finally:
         scheduler.close()
-    for stem in short:
-        if rendered[stem].pages % 4:
-            raise BookletError(f"{by_stem[stem].pdf_name} has {rendered[stem].pages} pages after padding with "
-                               "notes pages; a booklet needs a multiple of 4", by_stem[stem].html_name)
+    for output in linear:
+        if output.is_booklet and rendered[output.stem].pages % 4:
+            raise BookletError(f"{output.pdf_name} has {rendered[output.stem].pages} pages after padding "
+                               "with notes pages; a booklet needs a multiple of 4", output.html_name)
 
     files: list[OutputFile] = []
     built: list[BuiltOutput] = []

@@ -128,8 +128,8 @@ def _chapter_html(chapter: Chapter, audience: str, where: Location, numbers: tup
     return chapter_html(chapter, audience, where, dict(numbers))
 
 
-def render_document(plan: Plan, output: Output, root: Path, build_dir: Path, padding_pages: int = 0) -> str:
-    """The output's HTML; a booklet may be given notes pages to pad it to a multiple of 4."""
+def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> str:
+    """The output's complete HTML document."""
     html_dir = build_dir / "html"
     numbers = dict(output.citations)
     chapters = []
@@ -154,14 +154,12 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path, pad
         next_review=plan.next_review,
         font_css=font_face_css(),
         stylesheets=stylesheets(root, html_dir, output),
-        padding_pages=padding_pages,
         history=history_entries(plan),
         qr_code=qr_code_data_url(config.home_page) if config.home_page else None,
         brand=plan.brand,
         brand_logo=(Path(os.path.relpath(plan.brand.logo, html_dir)).as_posix()
                     if plan.brand and plan.brand.logo else None),
         side_margin_mm=side_margin_mm(output),
-        notes_lines=NOTES_PAGE_LINES.get(output.paper, 18),
         generator=f"booklet {__version__}",
     )
 
@@ -204,3 +202,12 @@ def xmp_metadata(plan: Plan, output: Output) -> bytes:
 
 # Our own XMP schema; ".invalid" is reserved, so the name can never point at someone else's site.
 XMP_NAMESPACE = "http://ns.calciphylaxis-booklet.invalid/edition/1.0/"
+
+
+def render_notes_pages(plan: Plan, output: Output, root: Path, build_dir: Path) -> str:
+    """Three ruled "Notes" pages in the booklet's page style, for padding it to a multiple of 4."""
+    return _env.get_template("notes-pages.html.j2").render(
+        config=plan.config, output=output, font_css=font_face_css(),
+        stylesheets=stylesheets(root, build_dir / "html", output),
+        notes_lines=NOTES_PAGE_LINES.get(output.paper, 18),
+    )

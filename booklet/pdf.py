@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from weasyprint import HTML
-from weasyprint.formatting_structure.boxes import MarginBox
+from weasyprint.formatting_structure.boxes import LineBox, MarginBox
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from .errors import BookletError
@@ -86,6 +86,8 @@ def _overflows(document) -> list[Overflow]:
             what = _WHAT.get(getattr(box, "element_tag", ""), "a line of text")
             found.append(Overflow(section, what, page_number, (edge - right) / _PX_PER_MM))
             return
+        if isinstance(box, LineBox):
+            return  # a line's box grows with its content, so its own edge is enough to check
         for child in getattr(box, "children", ()):
             walk(child, section, page_number, right)
 
@@ -105,8 +107,15 @@ def render_job(job: RenderJob) -> RenderedPdf:
     collector = _ErrorCollector()
     logger.addHandler(collector)
     try:
-        document = HTML(string=job.html, base_url=job.html_path.as_uri(),
-                        url_fetcher=ConfinedFetcher(job.allowed)).render()
+        fetcher = ConfinedFetcher(job.allowed)
+        document = HTML(string=job.html, base_url=job.html_path.as_uri(), url_fetcher=fetcher).render()
+        overflows = _overflows(document)
+        short = -len(document.pages) % 4 if job.padding_html is not None else 0
+        if short:
+            notes = HTML(string=job.padding_html, base_url=job.html_path.as_uri(), url_fetcher=fetcher).render()
+            if len(notes.pages) < short:
+                raise RenderError(f"only {len(notes.pages)} notes pages to pad a booklet short of {short}", "")
+            document = document.copy(document.pages[:-1] + notes.pages[:short] + document.pages[-1:])
         options = {"pdf_identifier": job.identifier, "custom_metadata": True}
         if job.accessible:
             options["pdf_variant"] = "pdf/ua-1"
@@ -125,7 +134,7 @@ def render_job(job: RenderJob) -> RenderedPdf:
         first = collector.errors[0]
         more = f" (and {len(collector.errors) - 1} more)" if len(collector.errors) > 1 else ""
         raise RenderError(f"rendering failed: {first}{more}", first)
-    return RenderedPdf(data, len(document.pages), tuple(collector.warnings), tuple(_overflows(document)))
+    return RenderedPdf(data, len(document.pages), tuple(collector.warnings), tuple(overflows))
 
 
 def render_pdf(

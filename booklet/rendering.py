@@ -38,6 +38,9 @@ class RenderJob:
     source_date_epoch: int
     accessible: bool = True  # PDF/UA-1: tagged, with language and a window title
     xmp: bytes | None = None  # extra XMP (an rdf:RDF element) for durable fields
+    # A booklet: when its page count is not a multiple of 4, pages of this document (ruled notes
+    # pages) are spliced in before the last page, the back cover, instead of rendering it all again.
+    padding_html: str | None = None
 
 
 class RenderError(Exception):

@@ -39,7 +39,10 @@ def job_key(job: RenderJob) -> str:
     options = {"identifier": job.identifier.hex(), "epoch": job.source_date_epoch, "accessible": job.accessible,
                "xmp": hashlib.sha256(job.xmp).hexdigest() if job.xmp else None,
                "allowed": [str(p) for p in job.allowed]}
-    return render_key(job.html, job.html_path, options)
+    key = render_key(job.html, job.html_path, options)
+    if job.padding_html is not None:
+        key = hashlib.sha256((key + render_key(job.padding_html, job.html_path, options)).encode()).hexdigest()
+    return key
 
 
 class Scheduler:

@@ -1,0 +1,229 @@
+"""The build benchmark (`make bench`): prints the figures and writes docs/performance.md.
+
+A benchmark, not a test: one run on whatever machine it is given, reported as
+ratios measured in that same run, because these machines are noisy.
+
+  (a) each output: the pipeline's render against plain WeasyPrint on the same build/html document
+  (b) the whole default set from clean: parallel against serial, and against the plain renders' sum
+  (c) a rebuild with nothing changed   (d) a rebuild after editing one chapter
+  (e) a synthetic booklet 10x the size: time and peak memory growth, one output
+  (f) pandoc -> WeasyPrint on the same chapters, where pypandoc-binary is installed
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PROJECT_FILES = ("booklet.yaml", "references.yaml", "CHANGELOG.md")
+PROJECT_FOLDERS = ("chapters", "styles", "brands")
+TARGETS = {"parallel_vs_plain": 0.6, "overhead": 0.05, "no_change_s": 0.5}
+
+
+def copy_project(destination: Path) -> Path:
+    destination.mkdir(parents=True)
+    for name in PROJECT_FILES:
+        shutil.copy(REPO / name, destination / name)
+    for folder in PROJECT_FOLDERS:
+        if (REPO / folder).is_dir():
+            shutil.copytree(REPO / folder, destination / folder)
+    return destination
+
+
+def run_build(root: Path, *args: str) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of `booklet build` in a fresh process tree."""
+    code = ("import resource, sys, time; from booklet.cli import main; t = time.perf_counter(); "
+            "rc = main(sys.argv[1:]); wall = time.perf_counter() - t; "
+            "peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
+            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); print(f'BENCH {wall} {peak} {rc}')")
+    out = subprocess.run([sys.executable, "-c", code, "--root", str(root), "build", *args],
+                         capture_output=True, text=True, check=True).stdout
+    wall, peak, rc = re.search(r"BENCH (\S+) (\S+) (\S+)", out).groups()
+    assert rc == "0", out
+    return float(wall), int(peak)
+
+
+def plain_weasyprint(html_file: Path, accessible: bool) -> float:
+    """Seconds for WeasyPrint alone to render a saved HTML document (already imported)."""
+    import weasyprint
+
+    start = time.perf_counter()
+    options = {"pdf_variant": "pdf/ua-1"} if accessible else {}
+    weasyprint.HTML(filename=str(html_file)).write_pdf(**options)
+    return time.perf_counter() - start
+
+
+def pipeline_render(root: Path, stem: str) -> float:
+    """Seconds for the pipeline's own render step (fetcher, log watch, overflow check) on one output."""
+    from booklet.build import load_project
+    from booklet.html import FONT_DIR, render_document, xmp_metadata
+    from booklet.pdf import render_job
+    from booklet.plan import make_plan
+    from booklet.rendering import RenderJob
+
+    project = load_project(root)
+    plan = make_plan(project.config, project.chapters, project.references, project.history)
+    output = next(o for o in plan.outputs if o.stem == stem)
+    html = (root / "build" / output.html_name).read_text(encoding="utf-8")
+    job = RenderJob(html, root / "build" / output.html_name, (root, FONT_DIR), b"0" * 16, 0, True,
+                    xmp_metadata(plan, output))
+    start = time.perf_counter()
+    render_job(job)
+    return time.perf_counter() - start
+
+
+def make_bigger(root: Path, factor: int) -> None:
+    """Repeat every chapter `factor` times under new ids and orders."""
+    chapters = sorted((root / "chapters").glob("*.md"))
+    for copy in range(1, factor):
+        for path in chapters:
+            text = path.read_text(encoding="utf-8")
+            text = re.sub(r"^id: (.+)$", lambda m: f"id: {m.group(1)}-copy{copy}", text, count=1, flags=re.M)
+            text = re.sub(r"^order: (\d+)$", lambda m: f"order: {int(m.group(1)) + 100 * copy}", text,
+                          count=1, flags=re.M)
+            (root / "chapters" / f"{copy:02d}-{path.name}").write_text(text, encoding="utf-8")
+
+
+def single_output_run(root: Path, stem: str) -> tuple[float, int]:
+    """Render one output (from its HTML) in a fresh process: seconds and peak RSS in KiB."""
+    code = (f"import sys, time, resource; sys.path.insert(0, {str(REPO / 'bench')!r}); import run; "
+            f"t = run.pipeline_render(__import__('pathlib').Path(sys.argv[1]), sys.argv[2]); "
+            "print('BENCH', t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code, str(root), stem], capture_output=True, text=True,
+                         check=True).stdout
+    seconds, peak = re.search(r"BENCH (\S+) (\S+)", out).groups()
+    return float(seconds), int(peak)
+
+
+def pandoc_comparison(root: Path) -> str:
+    try:
+        import pypandoc
+    except ImportError:
+        return "pandoc: pypandoc-binary is not installed; skipped"
+    import weasyprint
+
+    from booklet.build import load_project
+    project = load_project(root)
+    markdown = "\n\n".join(f"# {c.title}\n\n" + c.markdown_for("patient") for c in project.chapters
+                           if c.is_for("patient"))
+    start = time.perf_counter()
+    html = pypandoc.convert_text(markdown, "html5", format="markdown", extra_args=["--standalone",
+                                 "--metadata", "title=Calciphylaxis"])
+    converted = time.perf_counter() - start
+    weasyprint.HTML(string=html, base_url=str(root)).write_pdf()
+    total = time.perf_counter() - start
+    return f"pandoc -> WeasyPrint, patient chapters, unstyled: {total:.2f} s ({converted:.2f} s in pandoc)"
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cores = len(os.sched_getaffinity(0))
+    return (f"{cpu}, {cores} cores available, {memory:.0f} GiB RAM; Python {platform.python_version()}, "
+            f"WeasyPrint {version('weasyprint')}")
+
+
+def main() -> int:
+    lines: list[str] = []
+
+    def say(text: str = "") -> None:
+        print(text, flush=True)
+        lines.append(text)
+
+    with tempfile.TemporaryDirectory(prefix="booklet-bench-") as scratch:
+        scratch = Path(scratch)
+        root = copy_project(scratch / "booklet")
+        say(f"Machine: {machine()}")
+        say(f"Date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC")
+        say()
+
+        serial, serial_peak = run_build(root, "--jobs", "1")
+        shutil.rmtree(root / "build")
+        parallel, parallel_peak = run_build(root)
+        manifest = __import__("json").loads((root / "build" / "manifest.json").read_text())
+
+        say("(a) Each output: the pipeline's render step against plain WeasyPrint on the same HTML")
+        say(f"    {'output':<58} {'plain s':>8} {'pipeline s':>10} {'ratio':>6}")
+        plain_total = 0.0
+        overheads = []
+        first = next(e for e in manifest["outputs"] if e["variant"] != "booklet-imposed")["path"]
+        plain_weasyprint(root / "build" / "html" / first.replace(".pdf", ".html"), True)  # warm up fonts
+        for entry in manifest["outputs"]:
+            if entry["variant"] == "booklet-imposed":
+                continue
+            stem = entry["path"].removesuffix(".pdf")
+            html_file = root / "build" / "html" / f"{stem}.html"
+            plain = plain_weasyprint(html_file, accessible=True)
+            ours = pipeline_render(root, stem)
+            plain_total += plain
+            overheads.append(ours / plain - 1)
+            say(f"    {stem:<58} {plain:>8.2f} {ours:>10.2f} {ours / plain:>6.2f}")
+        say(f"    overhead of the pipeline's render step: median {sorted(overheads)[len(overheads) // 2]:+.1%}, "
+            f"worst {max(overheads):+.1%} (target at most +{TARGETS['overhead']:.0%})")
+        say()
+        say("(b) The whole default set from clean (9 PDFs: 7 renders, 2 printing notes, 2 impositions)")
+        say(f"    serial (--jobs 1): {serial:.1f} s, peak {serial_peak / 1024:.0f} MiB per process")
+        say(f"    parallel (default, {len(os.sched_getaffinity(0))} jobs): {parallel:.1f} s "
+            f"= {parallel / serial:.2f}x serial")
+        say(f"    plain WeasyPrint, sum of the 7 documents: {plain_total:.1f} s; parallel build "
+            f"= {parallel / plain_total:.2f}x that sum (target at most {TARGETS['parallel_vs_plain']}x)")
+        say()
+        no_change, _ = run_build(root)
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "booklet.cli", "--root", str(root), "build"], check=True,
+                       capture_output=True)
+        whole_process = time.perf_counter() - start
+        say(f"(c) No-change rebuild: {no_change:.2f} s inside the command, {whole_process:.2f} s for the "
+            f"whole process (target under {TARGETS['no_change_s']} s)")
+        chapter = root / "chapters" / "11-get-help-urgently.md"
+        chapter.write_text(chapter.read_text(encoding="utf-8") + "\nTell your team how you feel [@nkf-2023].\n",
+                           encoding="utf-8")
+        edited, _ = run_build(root)
+        say(f"(d) One patient chapter edited: {edited:.1f} s ({edited / parallel:.2f}x a clean build; "
+            "the clinician outputs come from the cache)")
+        say()
+
+        stem = next(e["path"] for e in manifest["outputs"]
+                    if e["audience"] == "patient" and e["variant"] == "standard" and e["paper"] == "a4")
+        stem = stem.removesuffix(".pdf")
+        one_time, one_peak = single_output_run(root, stem)
+        big = copy_project(scratch / "big")
+        make_bigger(big, 10)
+        run_build(big)
+        big_pages = next(e["pages"] for e in __import__("json").loads((big / "build" / "manifest.json").read_text())
+                         ["outputs"] if e["path"] == f"{stem}.pdf")
+        ten_time, ten_peak = single_output_run(big, stem)
+        pages = next(e["pages"] for e in manifest["outputs"] if e["path"] == f"{stem}.pdf")
+        say(f"(e) Content 10x ({pages} -> {big_pages} pages, patient standard A4 render): "
+            f"{one_time:.1f} s -> {ten_time:.1f} s = {ten_time / one_time:.1f}x time for "
+            f"{big_pages / pages:.1f}x pages; peak memory {one_peak / 1024:.0f} -> {ten_peak / 1024:.0f} MiB "
+            f"= {ten_peak / one_peak:.1f}x")
+        say(f"(f) {pandoc_comparison(root)}")
+
+    text = "\n".join(lines)
+    document = (REPO / "docs" / "performance.md")
+    document.parent.mkdir(exist_ok=True)
+    document.write_text("# Build performance\n\nWritten by `make bench` (bench/run.py). Ratios come from one run "
+                        "on the machine named below; the machines are noisy, so compare ratios, not seconds.\n\n"
+                        "```\n" + text + "\n```\n", encoding="utf-8")
+    print(f"\nwrote {document.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
