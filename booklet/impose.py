@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import io
 
-from pypdf import PdfReader, PdfWriter, Transformation
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, IndirectObject, NameObject
 
 from .errors import BookletError
 
@@ -28,6 +29,20 @@ def sheet_sides(pages: int) -> list[tuple[int, int]]:
 
 # Landscape sheet sizes in PDF points.
 SHEETS = {"a4": (841.89, 595.28), "letter": (792.0, 612.0)}
+
+
+def _as_form(writer: PdfWriter, page: PageObject, width: float, height: float) -> IndirectObject:
+    """The page as a form XObject in `writer` (its resources cloned once, shared where pages share them)."""
+    contents = page.get_contents()
+    form = DecodedStreamObject()
+    form.set_data(contents.get_data() if contents is not None else b"")
+    form.update({
+        NameObject("/Type"): NameObject("/XObject"),
+        NameObject("/Subtype"): NameObject("/Form"),
+        NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(width), FloatObject(height)]),
+        NameObject("/Resources"): page["/Resources"].clone(writer),
+    })
+    return writer._add_object(form.flate_encode())  # pypdf 7 has no public call for a loose object
 
 
 def impose(booklet_pdf: bytes, cover_note_pdf: bytes, title: str, sheet: str) -> bytes:
@@ -52,13 +67,18 @@ def impose(booklet_pdf: bytes, cover_note_pdf: bytes, title: str, sheet: str) ->
     writer = PdfWriter()
     for page in note.pages:
         writer.add_page(page)
+    # Each booklet page becomes a form XObject, drawn on its side with a translation: this
+    # copies content streams as they are, where merging pages would parse and rewrite them.
+    forms = [_as_form(writer, page, width, height) for page in booklet.pages]
     for left, right in sheet_sides(len(booklet.pages)):
         side = writer.add_blank_page(width=sheet_width, height=sheet_height)
-        side.merge_transformed_page(booklet.pages[left - 1], Transformation().translate(fold - width, bottom))
-        side.merge_transformed_page(booklet.pages[right - 1], Transformation().translate(fold, bottom))
+        side[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): DictionaryObject({
+            NameObject("/L"): forms[left - 1], NameObject("/R"): forms[right - 1]})})
+        drawing = DecodedStreamObject()
+        drawing.set_data((f"q 1 0 0 1 {fold - width:.4f} {bottom:.4f} cm /L Do Q "
+                          f"q 1 0 0 1 {fold:.4f} {bottom:.4f} cm /R Do Q").encode())
+        side[NameObject("/Contents")] = writer._add_object(drawing.flate_encode())
     writer.add_metadata({"/Title": title, "/Producer": "booklet (pypdf imposition)"})
-    for page in writer.pages:
-        page.compress_content_streams()  # merging leaves the combined streams uncompressed
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
