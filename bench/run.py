@@ -157,7 +157,7 @@ def main() -> int:
         parallel, parallel_peak = run_build(root)
         manifest = __import__("json").loads((root / "build" / "manifest.json").read_text())
 
-        say("(a) Each output: the pipeline's render step against plain WeasyPrint on the same HTML")
+        say("(a) Each output: the pipeline's render step against plain WeasyPrint on the same HTML (best of 3)")
         say(f"    {'output':<58} {'plain s':>8} {'pipeline s':>10} {'ratio':>6}")
         plain_total = 0.0
         overheads = []
@@ -168,8 +168,11 @@ def main() -> int:
                 continue
             stem = entry["path"].removesuffix(".pdf")
             html_file = root / "build" / "html" / f"{stem}.html"
-            plain = plain_weasyprint(html_file, accessible=True)
-            ours = pipeline_render(root, stem)
+            # Best of 3, alternating, so a noisy moment does not land on one side only.
+            plain, ours = float("inf"), float("inf")
+            for _ in range(3):
+                plain = min(plain, plain_weasyprint(html_file, accessible=True))
+                ours = min(ours, pipeline_render(root, stem))
             plain_total += plain
             overheads.append(ours / plain - 1)
             say(f"    {stem:<58} {plain:>8.2f} {ours:>10.2f} {ours / plain:>6.2f}")

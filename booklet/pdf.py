@@ -14,12 +14,28 @@ from typing import Callable
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+import pydyf
 from weasyprint import HTML
 from weasyprint.formatting_structure.boxes import LineBox, MarginBox
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from .errors import BookletError
 from .rendering import Overflow, RenderedPdf, RenderError, RenderJob
+
+
+def _page_references(pdf: pydyf.PDF) -> tuple[bytes, ...]:
+    """pydyf 0.13 rebuilds the list of every page for each tagged element that names its page,
+    which makes PDF/UA tagging quadratic in the page count (26 million steps for a 500-page
+    booklet). Pages are only ever appended, so the list is kept until the page count changes."""
+    kids = pdf.pages["Kids"]
+    cached = pdf.__dict__.get("_booklet_page_references")
+    if cached is None or cached[0] != len(kids):
+        cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
+        pdf.__dict__["_booklet_page_references"] = cached
+    return cached[1]
+
+
+pydyf.PDF.page_references = property(_page_references)
 
 
 class FetchRefused(FatalURLFetchingError):

@@ -71,7 +71,9 @@ class Scheduler:
             outcomes = {name: _attempt(render_job, job) for name, (_, job) in missing.items()}
         else:
             pool = self._get_pool(len(missing))
-            futures = {name: pool.submit(_attempt, render_job, job) for name, (_, job) in missing.items()}
+            # Longest first (by document length), so no worker is left with a big render at the end.
+            order = sorted(missing, key=lambda name: -len(missing[name][1].html))
+            futures = {name: pool.submit(_attempt, render_job, missing[name][1]) for name in order}
             outcomes = {name: future.result() for name, future in futures.items()}
         for name, (key, _) in missing.items():
             outcome = outcomes[name]

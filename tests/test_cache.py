@@ -49,3 +49,13 @@ def test_check_and_a_build_with_nothing_to_do_never_import_weasyprint(project):
         result = subprocess.run([sys.executable, "-c", probe, str(project), command],
                                 capture_output=True, text=True, cwd=project)
         assert result.stdout.strip().splitlines()[-1] == "False False 0", (command, result.stdout, result.stderr)
+
+
+def test_cached_page_references_follow_pages_as_they_are_added():
+    import pydyf
+
+    import booklet.pdf  # noqa: F401  (installs the cached page_references)
+    pdf = pydyf.PDF()
+    for _ in range(3):
+        pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+        assert pdf.page_references == tuple(f"{n} 0 R".encode() for n in pdf.pages["Kids"][::3])
