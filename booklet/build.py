@@ -15,11 +15,11 @@ from .citations import check_citations
 from .config import BookletConfig, config_problems
 from .references import Reference, load_references
 from .errors import BookletError, Problem, ValidationFailed
-from .cache import RenderCache
-from .rendering import RenderJob
-from .schedule import Rendered, RenderFailed, Scheduler, default_jobs
+from .cache import RenderCache, code_digest
+from .rendering import RenderedPdf, RenderJob
+from .schedule import RenderFailed, Scheduler, default_jobs
 from .html import FONT_DIR, render_document, render_notes_pages, render_printing_note, xmp_metadata
-from .plan import Output, Plan, make_plan
+from .plan import PAPERS, Output, Plan, make_plan
 from .writer import OutputFile, write_outputs
 
 BUILD_DIR = "build"
@@ -143,7 +143,7 @@ def build(root: Path, brand_file: Path | None = None, chapter_id: str | None = N
     scheduler = Scheduler(cache, jobs or default_jobs())
     imposed = [o for o in plan.outputs if o.is_imposed]
     try:
-        def run(named: dict[str, RenderJob]) -> dict[str, Rendered]:
+        def run(named: dict[str, RenderJob]) -> dict[str, RenderedPdf]:
             try:
                 results = scheduler.run(named)
             except RenderFailed as failed:
@@ -196,8 +196,8 @@ def build(root: Path, brand_file: Path | None = None, chapter_id: str | None = N
 
 def _imposed(cache: RenderCache, booklet: bytes, note: bytes, title: str, sheet: str) -> bytes:
     """The imposed copy, from the cache while the booklet and its note are unchanged."""
-    key = hashlib.sha256(b"impose|" + f"{title}|{sheet}".encode() + hashlib.sha256(booklet).digest()
-                         + hashlib.sha256(note).digest()).hexdigest()
+    key = hashlib.sha256(f"impose|{code_digest('impose.py')}|{title}|{sheet}|{PAPERS[sheet].landscape_points}".encode()
+                         + hashlib.sha256(booklet).digest() + hashlib.sha256(note).digest()).hexdigest()
     hit = cache.get(key)
     if hit is not None:
         return hit.data

@@ -18,8 +18,9 @@ from urllib.parse import unquote, urlsplit
 from .writer import atomic_write
 
 CACHE_DIR = ".cache"
-# Bump when the pipeline's own post-processing of a render changes (not its inputs).
 CACHE_FORMAT = "1"
+# Our own code that shapes a rendered PDF: a change to it invalidates the renders it made.
+RENDER_CODE = ("pdf.py", "rendering.py")
 _LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "fonttools", "pyphen", "fontpkg-atkinson-hyperlegible")
 _REFERENCE = re.compile(r"""(?:href|src)\s*=\s*"([^"]+)"|url\(\s*['"]?([^'")]+)['"]?\s*\)""")
 
@@ -55,10 +56,19 @@ def _files_referenced(text: str, base: Path, seen: set[Path]) -> None:
             _files_referenced(path.read_text(encoding="utf-8", errors="replace"), path.parent, seen)
 
 
+def code_digest(*names: str) -> str:
+    """SHA-256 of some of this package's own source files."""
+    digest = hashlib.sha256()
+    for name in names:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()
+
+
 def render_key(html: str, html_path: Path, options: dict) -> str:
     """A digest of everything that decides the rendered PDF's bytes."""
     digest = hashlib.sha256()
-    digest.update(f"{CACHE_FORMAT}|{_library_versions()}|{json.dumps(options, sort_keys=True)}".encode())
+    digest.update(f"{CACHE_FORMAT}|{_library_versions()}|{code_digest(*RENDER_CODE)}|"
+                  f"{json.dumps(options, sort_keys=True)}".encode())
     digest.update(html.encode())
     files: set[Path] = set()
     _files_referenced(html, html_path.parent, files)

@@ -22,7 +22,7 @@ from . import __version__
 from .chapters import Chapter
 from .citations import cited_keys
 from .markup import Location, chapter_html
-from .plan import AUDIENCE_LABELS, PAPER_SIZES, Output, Plan
+from .plan import AUDIENCE_LABELS, BOOKLET_PAPER, PAPERS, Output, Plan
 from .references import Reference
 from .vancouver import format_reference, patient_entry, review_status
 
@@ -80,7 +80,6 @@ def font_face_css() -> str:
 
 
 VARIANT_STYLES = {"large-print": "large-print.css", "booklet": "booklet.css"}
-PAPER_WIDTHS_MM = {"a4": 210, "letter": 215.9, "a5": 148, "half-letter": 139.7}
 # Clear print asks for 60-70 characters a line: at 14 pt Atkinson Hyperlegible that is a
 # 158 mm measure, so the patient reading copies get side margins to match on any paper.
 PATIENT_MEASURE_MM = 158
@@ -88,7 +87,7 @@ PATIENT_MEASURE_MM = 158
 
 def side_margin_mm(output: Output) -> float | None:
     if output.audience == "patient" and output.variant == "standard":
-        return round((PAPER_WIDTHS_MM[output.paper] - PATIENT_MEASURE_MM) / 2, 1)
+        return round((PAPERS[output.paper].width_mm - PATIENT_MEASURE_MM) / 2, 1)
     return None
 NOTES_PAGE_LINES = {"a5": 13, "half-letter": 13}
 
@@ -164,26 +163,20 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> 
     )
 
 
-PAPER_NAMES = {"a4": "A4", "letter": "US Letter", "a5": "A5", "half-letter": "US half-letter"}
-
-
 def render_printing_note(plan: Plan, output: Output, booklet_pages: int, linear_file: str) -> str:
     """The instruction sheet that opens an imposed booklet: how to print, fold and staple it."""
     return _env.get_template("printing-note.html.j2").render(
         config=plan.config,
         audience_label=AUDIENCE_LABELS[output.audience],
-        sheet_size=PAPER_SIZES[output.paper],
-        sheet_paper=PAPER_NAMES[output.paper],
-        booklet_paper=PAPER_NAMES[plan_booklet_paper(output)],
+        sheet_size=PAPERS[output.paper].css_size,
+        sheet_paper=PAPERS[output.paper].name,
+        booklet_paper=PAPERS[BOOKLET_PAPER[output.paper]].name,
         pages=booklet_pages,
         sheets=booklet_pages // 4,
         linear_file=linear_file,
         font_css=font_face_css(),
     )
 
-
-def plan_booklet_paper(output: Output) -> str:
-    return {"a4": "a5", "letter": "half-letter"}[output.paper]
 
 
 def xmp_metadata(plan: Plan, output: Output) -> bytes:

@@ -14,6 +14,7 @@ from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, IndirectObject, NameObject
 
 from .errors import BookletError
+from .plan import PAPERS
 
 
 def sheet_sides(pages: int) -> list[tuple[int, int]]:
@@ -25,10 +26,6 @@ def sheet_sides(pages: int) -> list[tuple[int, int]]:
         sides.append((pages - 2 * sheet, 2 * sheet + 1))  # front
         sides.append((2 * sheet + 2, pages - 1 - 2 * sheet))  # back
     return sides
-
-
-# Landscape sheet sizes in PDF points.
-SHEETS = {"a4": (841.89, 595.28), "letter": (792.0, 612.0)}
 
 
 def _as_form(writer: PdfWriter, page: PageObject, width: float, height: float) -> IndirectObject:
@@ -60,7 +57,7 @@ def impose(booklet_pdf: bytes, cover_note_pdf: bytes, title: str, sheet: str) ->
         raise BookletError("cannot impose a booklet whose pages differ in size")
     if len(note.pages) != 2:
         raise BookletError(f"the printing note must be one sheet (2 pages), not {len(note.pages)}")
-    sheet_width, sheet_height = SHEETS[sheet]
+    sheet_width, sheet_height = PAPERS[sheet].landscape_points
     if 2 * width > sheet_width + 0.5 or height > sheet_height + 0.5:
         raise BookletError(f"two {width:.0f} x {height:.0f} pt pages do not fit on a {sheet} sheet")
     fold, bottom = sheet_width / 2, (sheet_height - height) / 2

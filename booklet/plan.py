@@ -13,8 +13,26 @@ from .errors import BookletError, UsageError
 from .schema import did_you_mean
 from .references import Reference
 
-# CSS page sizes by the paper names used in file names and the manifest.
-PAPER_SIZES = {"a4": "A4", "letter": "letter", "a5": "A5", "half-letter": "5.5in 8.5in"}
+@dataclass(frozen=True)
+class Paper:
+    css_size: str  # the CSS @page size
+    width_mm: float
+    height_mm: float
+    name: str  # as printed for readers
+
+    @property
+    def landscape_points(self) -> tuple[float, float]:
+        """Width and height of the sheet turned sideways, in PDF points to 0.01 pt."""
+        return round(self.height_mm * 72 / 25.4, 2), round(self.width_mm * 72 / 25.4, 2)
+
+
+# Papers by the names used in file names and the manifest.
+PAPERS = {
+    "a4": Paper("A4", 210, 297, "A4"),
+    "letter": Paper("letter", 215.9, 279.4, "US Letter"),
+    "a5": Paper("A5", 148, 210, "A5"),
+    "half-letter": Paper("5.5in 8.5in", 139.7, 215.9, "US half-letter"),
+}
 AUDIENCE_LABELS = {"patient": "For patients and families", "clinician": "For healthcare professionals"}
 
 
@@ -37,6 +55,7 @@ VARIANTS = (
     Variant("booklet-imposed", "a4", ("patient",), imposed_from="a5"),
     Variant("booklet-imposed", "letter", ("patient",), imposed_from="half-letter"),
 )
+BOOKLET_PAPER = {v.paper: v.imposed_from for v in VARIANTS if v.imposed_from}  # sheet -> booklet page
 
 
 @dataclass(frozen=True)
@@ -69,7 +88,7 @@ class Output:
 
     @property
     def page_size(self) -> str:
-        return PAPER_SIZES[self.paper]
+        return PAPERS[self.paper].css_size
 
 
 @dataclass(frozen=True)

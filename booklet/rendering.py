@@ -25,6 +25,7 @@ class RenderedPdf:
     pages: int
     warnings: tuple[str, ...]
     overflows: tuple[Overflow, ...] = ()
+    from_cache: bool = False
 
 
 @dataclass(frozen=True)

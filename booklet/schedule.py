@@ -9,19 +9,9 @@ from __future__ import annotations
 import hashlib
 import os
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass
 
 from .cache import RenderCache, render_key
-from .rendering import Overflow, RenderError, RenderJob
-
-
-@dataclass(frozen=True)
-class Rendered:
-    data: bytes
-    pages: int
-    warnings: tuple[str, ...]
-    overflows: tuple[Overflow, ...] = ()
-    from_cache: bool = False
+from .rendering import RenderedPdf, RenderError, RenderJob
 
 
 class RenderFailed(Exception):
@@ -52,15 +42,15 @@ class Scheduler:
         self._pool: Executor | None = None
         self.rendered: list[str] = []  # names of the renders actually run (not from the cache)
 
-    def run(self, named: dict[str, RenderJob]) -> dict[str, Rendered]:
+    def run(self, named: dict[str, RenderJob]) -> dict[str, RenderedPdf]:
         """Results by name; raises RenderFailed for the first failure, in the order given."""
-        results: dict[str, Rendered] = {}
+        results: dict[str, RenderedPdf] = {}
         missing: dict[str, tuple[str, RenderJob]] = {}
         for name, job in named.items():
             key = job_key(job)
             hit = self.cache.get(key)
             if hit is not None:
-                results[name] = Rendered(hit.data, hit.pages, hit.warnings, from_cache=True)
+                results[name] = RenderedPdf(hit.data, hit.pages, hit.warnings, from_cache=True)
             else:
                 missing[name] = (key, job)
         if not missing:
@@ -82,7 +72,7 @@ class Scheduler:
             self.rendered.append(name)
             if not outcome.overflows:  # a failing render is never cached
                 self.cache.put(key, outcome.data, outcome.pages, outcome.warnings)
-            results[name] = Rendered(outcome.data, outcome.pages, outcome.warnings, outcome.overflows)
+            results[name] = outcome
         return {name: results[name] for name in named}
 
     def _get_pool(self, wanted: int) -> Executor:
