@@ -9,17 +9,17 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .brand import load_brand
+from .cache import RenderCache, code_digest
 from .changelog import EditionEntry, read_changelog
 from .chapters import Chapter, read_chapters
 from .citations import check_citations
 from .config import BookletConfig, config_problems
-from .references import Reference, load_references
 from .errors import BookletError, Problem, ValidationFailed
-from .cache import RenderCache, code_digest
-from .rendering import RenderedPdf, RenderJob
-from .schedule import RenderFailed, Scheduler, default_jobs
 from .html import FONT_DIR, render_document, render_notes_pages, render_printing_note, xmp_metadata
 from .plan import PAPERS, Output, Plan, make_plan
+from .references import Reference, load_references
+from .rendering import RenderedPdf, RenderJob
+from .schedule import RenderFailed, Scheduler, default_jobs
 from .writer import OutputFile, write_outputs
 
 BUILD_DIR = "build"

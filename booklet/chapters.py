@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +54,15 @@ class Chapter:
 
     def markdown_for(self, audience: str) -> str:
         return text_for(self.segments, audience)
+
+
+def source_line(chapter: Chapter, needle: str | re.Pattern) -> int | None:
+    """First line of the chapter file that contains `needle` (text, or a pattern to search for)."""
+    for segment in chapter.segments:
+        for offset, line in enumerate(segment.text.split("\n")):
+            if (needle.search(line) if isinstance(needle, re.Pattern) else needle in line):
+                return segment.first_line + offset
+    return None
 
 
 def split_front_matter(text: str, path: str) -> tuple[str, str, int]:

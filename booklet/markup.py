@@ -18,7 +18,7 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import slugify
 from markdown.treeprocessors import Treeprocessor
 
-from .chapters import Chapter
+from .chapters import Chapter, source_line
 from .citations import CitationExtension
 from .errors import BookletError
 
@@ -30,15 +30,6 @@ class Location:
     root: Path
     chapter_file: Path
     html_dir: Path
-
-
-def source_line(chapter: Chapter, needle: str) -> int | None:
-    """First line of the chapter file that contains `needle` (for error messages)."""
-    for segment in chapter.segments:
-        for offset, line in enumerate(segment.text.split("\n")):
-            if needle in line:
-                return segment.first_line + offset
-    return None
 
 
 def local_resource(src: str, where: Location) -> Path | None:

@@ -18,7 +18,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from textstat.textstat import textstatistics
 
-from .chapters import Chapter
+from .chapters import Chapter, source_line
 from .citations import BRACKET
 from .errors import Problem
 
@@ -117,16 +117,6 @@ def patient_readability(chapters: tuple[Chapter, ...]) -> list[Readability]:
     return [r for c in chapters if c.is_for("patient") and (r := measure(c)) is not None]
 
 
-def _line_of(chapter: Chapter, sentence: str) -> int | None:
-    """The line where a sentence starts, found by its first few words."""
-    opening = r"\W+".join(map(re.escape, re.findall(r"\w+", sentence)[:4]))
-    for segment in chapter.segments:
-        for offset, line in enumerate(segment.text.split("\n")):
-            if opening and re.search(opening, line):
-                return segment.first_line + offset
-    return None
-
-
 def readability_problems(results: list[Readability]) -> list[Problem]:
     """Warnings for chapters above the grade limit and sentences over the word limit."""
     problems = []
@@ -140,7 +130,8 @@ def readability_problems(results: list[Readability]) -> list[Problem]:
                                         "warning"))
         for sentence in result.long_sentences:
             words = len(sentence.split())
-            problems.append(Problem(chapter.path, _line_of(chapter, sentence),
+            opening = r"\W+".join(map(re.escape, re.findall(r"\w+", sentence)[:4]))  # its first few words
+            problems.append(Problem(chapter.path, source_line(chapter, re.compile(opening)) if opening else None,
                                     f"sentence of {words} words (limit {SENTENCE_WORD_LIMIT}): "
                                     f"'{' '.join(sentence.split()[:8])} ...'", "warning"))
     return problems
