@@ -5,21 +5,22 @@ import calendar
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .brand import load_brand
-from .cache import RenderCache, code_digest
+from .cache import RenderCache
 from .changelog import EditionEntry, read_changelog
 from .chapters import Chapter, read_chapters
 from .citations import check_citations
 from .config import BookletConfig, config_problems
 from .errors import BookletError, Problem, ValidationFailed
 from .html import FONT_DIR, render_document, render_notes_pages, render_printing_note, xmp_metadata
-from .plan import PAPERS, Output, Plan, make_plan
+from .plan import Output, Plan, make_plan
 from .references import Reference, load_references
-from .rendering import RenderedPdf, RenderJob
-from .schedule import RenderFailed, Scheduler, default_jobs
+from .rendering import ImposeJob, RenderedPdf, RenderJob
+from .schedule import Later, RenderFailed, Scheduler, Work, default_jobs
 from .writer import OutputFile, write_outputs
 
 BUILD_DIR = "build"
@@ -142,26 +143,30 @@ def build(root: Path, brand_file: Path | None = None, chapter_id: str | None = N
     cache = RenderCache(build_dir)
     scheduler = Scheduler(cache, jobs or default_jobs())
     imposed = [o for o in plan.outputs if o.is_imposed]
-    try:
-        def run(named: dict[str, RenderJob]) -> dict[str, RenderedPdf]:
-            try:
-                results = scheduler.run(named)
-            except RenderFailed as failed:
-                output = by_stem[failed.name.removesuffix("-note")]
-                raise BookletError(failed.error.message,
-                                   _blamer(output)(failed.error.clue) or output.html_name) from None
-            for name, result in results.items():
-                if result.overflows:
-                    raise _overflow_error(by_stem[name.removesuffix("-note")], result.overflows)
-            return results
+    def printing_note(output: Output, results: dict[str, RenderedPdf]) -> RenderJob:
+        booklet = results[output.imposed_from]
+        return job(output, render_printing_note(plan, output, booklet.pages, f"{output.imposed_from}.pdf"),
+                   accessible=False, name=output.stem + "-note")
 
-        # Booklets are padded to a multiple of 4 pages inside their render (see RenderJob).
-        rendered = run({o.stem: job(o, documents[o.stem]) for o in linear})
-        rendered |= run({f"{o.stem}-note": job(o, render_printing_note(plan, o, rendered[o.imposed_from].pages,
-                                                                         f"{o.imposed_from}.pdf"),
-                                                accessible=False, name=o.stem + "-note") for o in imposed})
+    def imposition(output: Output, results: dict[str, RenderedPdf]) -> ImposeJob:
+        return ImposeJob(results[output.imposed_from].data, results[f"{output.stem}-note"].data,
+                         f"{plan.config.title}: {output.stem} (for printing only)", output.paper)
+
+    # Booklets are padded to a multiple of 4 pages inside their render (see RenderJob).
+    work: dict[str, Work] = {o.stem: job(o, documents[o.stem]) for o in linear}
+    for o in imposed:
+        work[f"{o.stem}-note"] = Later((o.imposed_from,), partial(printing_note, o))
+        work[o.stem] = Later((o.imposed_from, f"{o.stem}-note"), partial(imposition, o))
+    try:
+        rendered = scheduler.run(work)
+    except RenderFailed as failed:
+        output = by_stem[failed.name.removesuffix("-note")]
+        raise BookletError(failed.error.message, _blamer(output)(failed.error.clue) or output.html_name) from None
     finally:
         scheduler.close()
+    for name, result in rendered.items():
+        if result.overflows:
+            raise _overflow_error(by_stem[name.removesuffix("-note")], result.overflows)
     for output in linear:
         if output.is_booklet and rendered[output.stem].pages % 4:
             raise BookletError(f"{output.pdf_name} has {rendered[output.stem].pages} pages after padding "
@@ -179,30 +184,14 @@ def build(root: Path, brand_file: Path | None = None, chapter_id: str | None = N
             "format": output.format, "pages": result.pages, "tagged": True, **_brand_field(plan)}))
         built.append(BuiltOutput(output, output.pdf_name, result.pages, len(result.data)))
     for output in imposed:
-        booklet = rendered[output.imposed_from]
-        data = _imposed(cache, booklet.data, rendered[f"{output.stem}-note"].data,
-                        f"{plan.config.title}: {output.stem} (for printing only)", output.paper)
-        pages = 2 + booklet.pages // 2
-        files.append(OutputFile(output.pdf_name, data, {
+        result = rendered[output.stem]
+        files.append(OutputFile(output.pdf_name, result.data, {
             "audience": output.audience, "variant": output.variant, "paper": output.paper,
-            "format": output.format, "pages": pages, "tagged": False, "for_printing_only": True,
-            "imposes": f"{output.imposed_from}.pdf", "sheets": 1 + booklet.pages // 4, **_brand_field(plan)}))
-        built.append(BuiltOutput(output, output.pdf_name, pages, len(data)))
+            "format": output.format, "pages": result.pages, "tagged": False, "for_printing_only": True,
+            "imposes": f"{output.imposed_from}.pdf", "sheets": 1 + rendered[output.imposed_from].pages // 4,
+            **_brand_field(plan)}))
+        built.append(BuiltOutput(output, output.pdf_name, result.pages, len(result.data)))
     written = write_outputs(build_dir, manifest_header(plan), files)
     cache.prune()
     return BuildResult(tuple(built), tuple(written), tuple(warnings), build_dir.relative_to(root).as_posix(),
                        rendered=tuple(scheduler.rendered))
-
-
-def _imposed(cache: RenderCache, booklet: bytes, note: bytes, title: str, sheet: str) -> bytes:
-    """The imposed copy, from the cache while the booklet and its note are unchanged."""
-    key = hashlib.sha256(f"impose|{code_digest('impose.py')}|{title}|{sheet}|{PAPERS[sheet].landscape_points}".encode()
-                         + hashlib.sha256(booklet).digest() + hashlib.sha256(note).digest()).hexdigest()
-    hit = cache.get(key)
-    if hit is not None:
-        return hit.data
-    from .impose import impose  # pypdf: only when imposing
-
-    data = impose(booklet, note, title, sheet=sheet)
-    cache.put(key, data, 0, ())
-    return data

@@ -15,6 +15,7 @@ from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, Fl
 
 from .errors import BookletError
 from .plan import PAPERS
+from .rendering import ImposeJob, RenderedPdf, RenderError
 
 
 def sheet_sides(pages: int) -> list[tuple[int, int]]:
@@ -79,3 +80,12 @@ def impose(booklet_pdf: bytes, cover_note_pdf: bytes, title: str, sheet: str) ->
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def impose_job(job: ImposeJob) -> RenderedPdf:
+    """`impose` for the scheduler; its errors come back as a RenderError."""
+    try:
+        data = impose(job.booklet, job.note, job.title, job.sheet)
+    except BookletError as err:
+        raise RenderError(err.message, "") from None
+    return RenderedPdf(data, len(PdfReader(io.BytesIO(data)).pages), ())

@@ -7,6 +7,7 @@ project tree and the installed font package.
 from __future__ import annotations
 
 import base64
+import gc
 import logging
 import os
 from pathlib import Path
@@ -17,10 +18,13 @@ from urllib.request import url2pathname
 import pydyf
 from weasyprint import HTML
 from weasyprint.formatting_structure.boxes import LineBox, MarginBox
+from weasyprint.layout import page as weasyprint_page
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from .errors import BookletError
 from .rendering import Overflow, RenderedPdf, RenderError, RenderJob
+
+RENDER_GC_THRESHOLDS = (100_000, 50, 1000)  # Python's defaults: (700, 10, 10)
 
 
 def _page_references(pdf: pydyf.PDF) -> tuple[bytes, ...]:
@@ -36,6 +40,31 @@ def _page_references(pdf: pydyf.PDF) -> tuple[bytes, ...]:
 
 
 pydyf.PDF.page_references = property(_page_references)
+
+
+def _set_page_type_computed_styles(page_type, html, style_for) -> None:
+    """WeasyPrint 70 looks for a page's margin-box styles by scanning the styles of every
+    page laid out so far (each page is its own page type), which is quadratic in the page
+    count. The margin boxes a page can have are those named in the style sheets' @page
+    rules, so only those are looked up; the styles computed are the same."""
+    style_for.add_page_declarations(page_type)
+    root = html.etree_element
+    style_for.set_computed_styles(page_type, root=root, parent=root, base_url=html.base_url)
+    pseudo_types = style_for.__dict__.get("_booklet_page_pseudo_types")
+    if pseudo_types is None:
+        pseudo_types = tuple(dict.fromkeys(
+            selector[1] for sheet, _origin, _specificity in style_for._sheets
+            for _rule, selectors, _declarations in sheet.page_rules for selector in selectors if selector[1]))
+        style_for.__dict__["_booklet_page_pseudo_types"] = pseudo_types
+    cascaded = style_for.get_cascaded_styles()
+    for pseudo_type in pseudo_types:
+        if (page_type, pseudo_type) in cascaded:
+            style_for.set_computed_styles(page_type, pseudo_type=pseudo_type, root=root, parent=page_type,
+                                          base_url=html.base_url)
+
+
+WEASYPRINT_SET_PAGE_TYPE_COMPUTED_STYLES = weasyprint_page.set_page_type_computed_styles  # kept for the test
+weasyprint_page.set_page_type_computed_styles = _set_page_type_computed_styles
 
 
 class FetchRefused(FatalURLFetchingError):
@@ -116,7 +145,30 @@ def _overflows(document) -> list[Overflow]:
 
 
 def render_job(job: RenderJob) -> RenderedPdf:
-    """Render one HTML document to PDF bytes; raises RenderError (picklable) on failure."""
+    """Render one HTML document to PDF bytes; raises RenderError (picklable) on failure.
+
+    Python's cyclic garbage collector runs less often during the render. WeasyPrint
+    builds millions of long-lived objects, and at the default thresholds the collector
+    rescans them again and again as they grow, so time grew faster than the document
+    (a 10x booklet: 22.4 s at the default thresholds, 17.8 s at these). One collection
+    afterwards frees the render's cycles, so memory stays flat over several renders in one
+    process (without it, 324 MiB instead of 134 MiB for a serial build). The default set
+    builds 8% faster in parallel than at the default thresholds.
+    """
+    thresholds = gc.get_threshold()
+    gc.set_threshold(*RENDER_GC_THRESHOLDS)
+    try:
+        return _render(job)
+    finally:
+        gc.set_threshold(*thresholds)
+        collect_garbage()
+
+
+def collect_garbage() -> None:
+    gc.collect()
+
+
+def _render(job: RenderJob) -> RenderedPdf:
     # fontTools stamps subset fonts with the current time unless this is set.
     os.environ["SOURCE_DATE_EPOCH"] = str(job.source_date_epoch)
     logger = logging.getLogger("weasyprint")

@@ -44,6 +44,16 @@ class RenderJob:
     padding_html: str | None = None
 
 
+@dataclass(frozen=True)
+class ImposeJob:
+    """A linear booklet laid out two pages to a side, after its printing note's sheet."""
+
+    booklet: bytes
+    note: bytes
+    title: str
+    sheet: str  # a key of plan.PAPERS
+
+
 class RenderError(Exception):
     """A failed render. `clue` (a URL or log message) lets the caller name the chapter."""
 
@@ -51,3 +61,18 @@ class RenderError(Exception):
         super().__init__(message, clue)
         self.message = message
         self.clue = clue
+
+
+def run_job(job: RenderJob | ImposeJob) -> RenderedPdf | RenderError:
+    """Run in a worker process (or in this one): the result, or the RenderError as data, so
+    every failure comes back the same way. The heavy libraries are imported here, on demand."""
+    try:
+        if isinstance(job, ImposeJob):
+            from .impose import impose_job
+
+            return impose_job(job)
+        from .pdf import render_job
+
+        return render_job(job)
+    except RenderError as err:
+        return err

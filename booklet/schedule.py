@@ -1,17 +1,35 @@
-"""Runs renders: from the cache when their inputs are unchanged, otherwise in parallel processes.
+"""Runs renders and impositions: from the cache when their inputs are unchanged, otherwise
+in parallel processes, each as soon as what it needs is ready.
 
 WeasyPrint renders on one core, so independent outputs go to a pool of worker
-processes (one per core by default). It is imported only when something must
-actually be rendered, so a build with nothing to do stays fast.
+processes (one per core by default). A job that needs another's result (a printing
+note needs its booklet's page count; an imposed copy needs both) is made and
+started the moment that result arrives, so it overlaps the renders still running
+instead of waiting for all of them. WeasyPrint and pypdf are imported only when
+something must actually be done, so a build with nothing to do stays fast.
 """
 from __future__ import annotations
 
 import hashlib
 import os
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Callable, Union
 
-from .cache import RenderCache, render_key
-from .rendering import RenderedPdf, RenderError, RenderJob
+from .cache import RenderCache, code_digest, render_key
+from .plan import PAPERS
+from .rendering import ImposeJob, RenderedPdf, RenderError, RenderJob, run_job
+
+
+@dataclass(frozen=True)
+class Later:
+    """A job made only once the named results exist."""
+
+    after: tuple[str, ...]
+    make: Callable[[dict[str, RenderedPdf]], RenderJob | ImposeJob]
+
+
+Work = Union[RenderJob, ImposeJob, Later]
 
 
 class RenderFailed(Exception):
@@ -25,7 +43,12 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def job_key(job: RenderJob) -> str:
+def job_key(job: RenderJob | ImposeJob) -> str:
+    if isinstance(job, ImposeJob):
+        digest = hashlib.sha256(f"impose|{code_digest('impose.py')}|{job.title}|{job.sheet}|"
+                                f"{PAPERS[job.sheet].landscape_points}".encode())
+        digest.update(hashlib.sha256(job.booklet).digest() + hashlib.sha256(job.note).digest())
+        return digest.hexdigest()
     options = {"identifier": job.identifier.hex(), "epoch": job.source_date_epoch, "accessible": job.accessible,
                "xmp": hashlib.sha256(job.xmp).hexdigest() if job.xmp else None,
                "allowed": [str(p) for p in job.allowed]}
@@ -35,60 +58,88 @@ def job_key(job: RenderJob) -> str:
     return key
 
 
+def _size(job: RenderJob | ImposeJob) -> int:
+    return len(job.html) if isinstance(job, RenderJob) else 0
+
+
+class _InThisProcess(Executor):
+    """`--jobs 1`: each job runs at once, here; its future is already done."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        future: Future = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
 class Scheduler:
     def __init__(self, cache: RenderCache, jobs: int):
         self.cache = cache
         self.jobs = max(1, jobs)
         self._pool: Executor | None = None
         self.rendered: list[str] = []  # names of the renders actually run (not from the cache)
+        self.imposed: list[str] = []  # names of the impositions actually run
 
-    def run(self, named: dict[str, RenderJob]) -> dict[str, RenderedPdf]:
-        """Results by name; raises RenderFailed for the first failure, in the order given."""
+    def run(self, work: dict[str, Work]) -> dict[str, RenderedPdf]:
+        """Results by name. After a failure nothing new starts; once the running jobs end,
+        RenderFailed is raised for the first failed name in the order given."""
+        waiting = dict(work)
+        awaited = {name for item in work.values() if isinstance(item, Later) for name in item.after}
         results: dict[str, RenderedPdf] = {}
-        missing: dict[str, tuple[str, RenderJob]] = {}
-        for name, job in named.items():
-            key = job_key(job)
-            hit = self.cache.get(key)
-            if hit is not None:
-                results[name] = RenderedPdf(hit.data, hit.pages, hit.warnings, from_cache=True)
-            else:
-                missing[name] = (key, job)
-        if not missing:
-            return results
-        from .pdf import render_job  # the heavy import, only when there is work
+        running: dict[Future, tuple[str, str, RenderJob | ImposeJob]] = {}
+        failures: dict[str, RenderError] = {}
+        while True:
+            if not failures:
+                self._start_ready(waiting, awaited, results, running)
+            if not running:
+                break
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                name, key, job = running.pop(future)
+                outcome = future.result()
+                if isinstance(outcome, RenderError):
+                    failures[name] = outcome
+                    continue
+                (self.rendered if isinstance(job, RenderJob) else self.imposed).append(name)
+                if not outcome.overflows:  # a failing render is never cached
+                    self.cache.put(key, outcome.data, outcome.pages, outcome.warnings)
+                results[name] = outcome
+        if failures:
+            first = next(name for name in work if name in failures)
+            raise RenderFailed(first, failures[first])
+        if waiting:
+            raise ValueError(f"jobs waiting on results that never came: {sorted(waiting)}")
+        return {name: results[name] for name in work}
 
-        if self.jobs == 1 or len(missing) == 1:
-            outcomes = {name: _attempt(render_job, job) for name, (_, job) in missing.items()}
-        else:
-            pool = self._get_pool(len(missing))
-            # Longest first (by document length), so no worker is left with a big render at the end.
-            order = sorted(missing, key=lambda name: -len(missing[name][1].html))
-            futures = {name: pool.submit(_attempt, render_job, missing[name][1]) for name in order}
-            outcomes = {name: future.result() for name, future in futures.items()}
-        for name, (key, _) in missing.items():
-            outcome = outcomes[name]
-            if isinstance(outcome, RenderError):
-                raise RenderFailed(name, outcome)
-            self.rendered.append(name)
-            if not outcome.overflows:  # a failing render is never cached
-                self.cache.put(key, outcome.data, outcome.pages, outcome.warnings)
-            results[name] = outcome
-        return {name: results[name] for name in named}
+    def _start_ready(self, waiting: dict[str, Work], awaited: set[str], results: dict[str, RenderedPdf],
+                     running: dict[Future, tuple[str, str, RenderJob | ImposeJob]]) -> None:
+        """Take cached results and start every job whose inputs are ready: first those that others
+        wait for (so the follow-on work fills the gaps between renders), then the longest."""
+        while True:
+            ready = {name: item for name, item in waiting.items()
+                     if not isinstance(item, Later) or all(a in results for a in item.after)}
+            if not ready:
+                return
+            jobs = {name: item.make(results) if isinstance(item, Later) else item for name, item in ready.items()}
+            cached_any = False
+            for name in sorted(jobs, key=lambda n: (n not in awaited, -_size(jobs[n]))):
+                del waiting[name]
+                job = jobs[name]
+                key = job_key(job)
+                hit = self.cache.get(key)
+                if hit is not None:
+                    results[name] = RenderedPdf(hit.data, hit.pages, hit.warnings, from_cache=True)
+                    cached_any = True
+                else:
+                    running[self._executor().submit(run_job, job)] = (name, key, job)
+            if not cached_any:
+                return  # nothing new finished, so nothing new can be ready yet
 
-    def _get_pool(self, wanted: int) -> Executor:
+    def _executor(self) -> Executor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=min(self.jobs, wanted))
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs) if self.jobs > 1 else _InThisProcess()
         return self._pool
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
-
-
-def _attempt(render, job: RenderJob):
-    """Run in a worker: return the result or the RenderError, so every failure comes back as data."""
-    try:
-        return render(job)
-    except RenderError as err:
-        return err
