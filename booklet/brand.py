@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .errors import BookletError, Problem, ValidationFailed
 from .schema import Field, validate_mapping
+from .textfile import read_text
 from .yamlfile import load_yaml
 
 BRAND_FIELDS: tuple[Field, ...] = (
@@ -53,7 +54,7 @@ def load_brand(root: Path, path: Path) -> Brand:
     if not slug.replace("-", "").isalnum() or slug != slug.lower():
         raise BookletError("brand file name must be lower-case words joined by hyphens, e.g. "
                            "brands/kidney-care.yaml (it becomes part of the output file names)", shown)
-    data, lines = load_yaml(file.read_text(encoding="utf-8"), shown)
+    data, lines = load_yaml(read_text(file, shown, root), shown)
     values, problems = validate_mapping(data, BRAND_FIELDS, shown, lines, "brand")
     logo = values.pop("logo", None)
     if logo is not None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .errors import Problem
 from .schema import SEMVER, parse_date
+from .textfile import read_text
 
 CHANGELOG_FILE = "CHANGELOG.md"
 _HEADING = re.compile(r"^##\s+(?P<version>\S+)\s+\((?P<date>[^)]*)\)\s*$")
@@ -37,9 +38,9 @@ def read_changelog(root: Path, edition: str | None, published: dt.date | None
     if not path.is_file():
         return (), []
     try:
-        lines = path.read_text(encoding="utf-8").split("\n")
-    except UnicodeDecodeError as err:
-        return (), [Problem(CHANGELOG_FILE, None, f"not UTF-8 text (byte {err.start})")]
+        lines = read_text(path, CHANGELOG_FILE, root).split("\n")
+    except BookletError as err:
+        return (), [Problem(CHANGELOG_FILE, err.line, err.message)]
     problems: list[Problem] = []
     sections: list[tuple[int, str, str, list[str]]] = []
     for number, line in enumerate(lines, start=1):

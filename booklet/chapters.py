@@ -9,10 +9,10 @@ from pathlib import Path
 from .audience import Segment, split_audiences, text_for
 from .errors import BookletError, Problem, ValidationFailed
 from .schema import Field, validate_mapping
+from .textfile import read_text
 from .yamlfile import load_yaml
 
 CHAPTER_DIR = "chapters"
-MAX_CHAPTER_BYTES = 1_000_000  # far above any real chapter; stops runaway files early
 CHAPTER_AUDIENCES = ("patient", "clinician", "both")
 
 CHAPTER_FIELDS: tuple[Field, ...] = (
@@ -79,18 +79,6 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
     raise BookletError("front-matter is never closed: add a line '---' after the fields", path, 1)
 
 
-def read_text(file: Path, shown: str) -> str:
-    size = file.stat().st_size
-    if size > MAX_CHAPTER_BYTES:
-        raise BookletError(f"file is {size:,} bytes; chapters are limited to {MAX_CHAPTER_BYTES:,}", shown)
-    data = file.read_bytes()
-    try:
-        return data.decode("utf-8").replace("\r\n", "\n")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise BookletError(f"not UTF-8 text (byte {err.start}); save the file as UTF-8", shown, line) from None
-
-
 def parse_chapter(text: str, path: str) -> tuple[Chapter | None, list[Problem]]:
     """Parse one chapter's text; return it (if usable) and every problem found."""
     try:
@@ -142,12 +130,8 @@ def read_chapters(root: Path) -> tuple[tuple[Chapter, ...], list[Problem]]:
         raise BookletError(f"no chapters: add Markdown files to {CHAPTER_DIR}/", CHAPTER_DIR)
     for file in files:
         shown = file.relative_to(root).as_posix()
-        if not file.resolve().is_relative_to(real_root):
-            problems.append(Problem(shown, None, "links to a file outside the project; "
-                                                 "chapters must live inside it"))
-            continue
         try:
-            text = read_text(file, shown)
+            text = read_text(file, shown, real_root)
         except BookletError as err:
             problems.append(Problem(shown, err.line, err.message))
             continue

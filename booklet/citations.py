@@ -17,7 +17,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 from .chapters import Chapter
-from .errors import Problem
+from .errors import BookletError, Problem
 from .references import REFERENCES_FILE, Reference
 from .schema import did_you_mean
 
@@ -149,6 +149,9 @@ class _CitationProcessor(InlineProcessor):
         items = parse_bracket(match.group(1))
         if not items:
             return None, None, None
+        if unknown := [i.key for i in items if i.key not in self.numbers]:
+            raise BookletError(f"unknown reference '{unknown[0]}': it is not in the numbering of this edition",
+                               path=None, line=None)
         by_number = {self.numbers[i.key]: i for i in items}
         groups: list[list[int | str]] = []
         plain = [n for n, item in by_number.items() if not item.locator]

@@ -84,11 +84,18 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .build import load_project
+    from .build import BUILD_DIR, load_project
+    from .html import chapter_problems
+    from .plan import make_plan
     from .readability import patient_readability, readability_problems, readability_table
     from .reviews import review_warnings
 
-    project = load_project(args.root.resolve())
+    root = args.root.resolve()
+    project = load_project(root)
+    plan = make_plan(project.config, project.chapters, project.references, project.history)
+    errors = chapter_problems(plan, root, root / BUILD_DIR)
+    if errors:
+        raise ValidationFailed(errors)
     as_of = args.as_of or dt.date.today()
     readability = patient_readability(project.chapters)
     warnings = sorted([*project.warnings, *review_warnings(project.chapters, project.references, as_of),

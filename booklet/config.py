@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .errors import BookletError, Problem, ValidationFailed
 from .schema import Field, validate_mapping
+from .textfile import read_text
 from .yamlfile import load_yaml
 
 CONFIG_FILE = "booklet.yaml"
@@ -56,10 +57,7 @@ def load_config(root: Path) -> BookletConfig:
     path = root / CONFIG_FILE
     if not path.is_file():
         raise BookletError(f"no {CONFIG_FILE} here: run the command in the booklet's folder", CONFIG_FILE)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        raise BookletError(f"not UTF-8 text (byte {err.start})", CONFIG_FILE) from None
+    text = read_text(path, CONFIG_FILE, root)
     data, lines = load_yaml(text, CONFIG_FILE)
     values, problems = validate_mapping(data, CONFIG_FIELDS, CONFIG_FILE, lines, CONFIG_FILE)
     if problems:

@@ -21,6 +21,7 @@ import markdown
 from . import __version__
 from .chapters import Chapter
 from .citations import cited_keys
+from .errors import BookletError, Problem, ValidationFailed
 from .markup import Location, chapter_html
 from .plan import AUDIENCE_LABELS, BOOKLET_PAPER, PAPERS, Output, Plan
 from .references import Reference
@@ -204,3 +205,24 @@ def render_notes_pages(plan: Plan, output: Output, root: Path, build_dir: Path) 
         stylesheets=stylesheets(root, build_dir / "html", output),
         notes_lines=NOTES_PAGE_LINES.get(output.paper, 18),
     )
+
+
+def chapter_problems(plan: Plan, root: Path, build_dir: Path) -> list[Problem]:
+    """Every chapter turned into HTML once for each edition, as the build will do it: the
+    problems found (boxes, images, raw HTML, citations), in every chapter at once."""
+    problems: list[Problem] = []
+    done: set[str] = set()
+    for output in plan.outputs:
+        if output.audience in done:
+            continue
+        done.add(output.audience)
+        numbers = tuple(sorted(dict(output.citations).items()))
+        for chapter in output.chapters:
+            try:
+                _chapter_html(chapter, output.audience, Location(root, root / chapter.path, build_dir / "html"),
+                              numbers)
+            except ValidationFailed as failed:
+                problems += failed.problems
+            except BookletError as err:
+                problems.append(Problem(err.path or chapter.path, err.line, err.message))
+    return list(dict.fromkeys(problems))

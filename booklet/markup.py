@@ -20,7 +20,8 @@ from markdown.treeprocessors import Treeprocessor
 
 from .chapters import Chapter, source_line
 from .citations import CitationExtension
-from .errors import BookletError
+from .errors import BookletError, Problem, ValidationFailed
+from .sanitize import clean, unsafe_html
 
 
 @dataclass(frozen=True)
@@ -139,10 +140,17 @@ def chapter_html(chapter: Chapter, audience: str, where: Location, citations: di
         extension_configs={"toc": {"slugify": lambda value, sep: prefix + slugify(value, sep)}},
         output_format="html",
     )
-    html = md.convert(chapter.markdown_for(audience))
+    try:
+        html = md.convert(chapter.markdown_for(audience))
+    except BookletError as err:
+        if err.path is not None:
+            raise
+        raise BookletError(err.message, chapter.path, source_line(chapter, re.compile(r"\[[^\]]*@"))) from None
     # Last guard: a citation Markdown did not turn into a number must not reach the PDF as "[@key]".
     if leftover := UNRENDERED_CITATION.search(re.sub(r"<code>.*?</code>", "", html, flags=re.S)):
         raise BookletError(f"citation '{leftover.group(0)}' was not rendered: write [@key] or [@a; @b]",
                            chapter.path, source_line(chapter, leftover.group(0)))
-    return html
+    if unsafe := unsafe_html(html):
+        raise ValidationFailed([Problem(chapter.path, source_line(chapter, u.needle), u.message) for u in unsafe])
+    return clean(html)
 

@@ -10,6 +10,7 @@ import base64
 import gc
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
@@ -83,8 +84,18 @@ class ConfinedFetcher(URLFetcher):
         super().__init__(timeout=5, allowed_protocols={"file", "data"}, allow_redirects=False,
                          fail_on_errors=True)
         self.allowed = tuple(p.resolve() for p in allowed)
+        # Refusals inside an SVG image are caught by WeasyPrint and logged only as "failed
+        # to render SVG image", so each is kept here to give the real reason.
+        self.refused: list[FetchRefused] = []
 
     def fetch(self, url, headers=None):
+        try:
+            return self._fetch(url, headers)
+        except FetchRefused as refused:
+            self.refused.append(refused)
+            raise
+
+    def _fetch(self, url, headers=None):
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
         if scheme == "data":
@@ -98,6 +109,14 @@ class ConfinedFetcher(URLFetcher):
         if not any(path.is_relative_to(folder) for folder in self.allowed):
             raise FetchRefused(url, "file is outside the project")
         return super().fetch(url, headers)
+
+
+def _project_paths(message: str, root: Path) -> str:
+    """file:// addresses of project files shown as paths relative to the project."""
+    def shown(match: re.Match) -> str:
+        path = Path(url2pathname(urlsplit(match.group(0)).path))
+        return path.relative_to(root.resolve()).as_posix() if path.is_relative_to(root.resolve()) else match.group(0)
+    return re.sub(r"file://[^\s)]+", shown, message)
 
 
 class _ErrorCollector(logging.Handler):
@@ -198,6 +217,11 @@ def _render(job: RenderJob) -> RenderedPdf:
         raise RenderError(f"could not load a resource: {reason}", str(failed)) from None
     finally:
         logger.removeHandler(collector)
+    if collector.errors and fetcher.refused:
+        refused = fetcher.refused[0]
+        where = _project_paths(collector.errors[0].replace("Failed to render SVG image", "in the SVG image"),
+                               job.allowed[0])
+        raise RenderError(f"{refused.reason}: {refused.url} ({where})", collector.errors[0])
     if collector.errors:
         first = collector.errors[0]
         more = f" (and {len(collector.errors) - 1} more)" if len(collector.errors) > 1 else ""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .errors import BookletError, Problem
 from .schema import Field, Name, PartialDate, describe, validate_mapping
+from .textfile import read_text
 from .yamlfile import load_yaml
 
 REFERENCES_FILE = "references.yaml"
@@ -96,9 +97,7 @@ def load_references(root: Path) -> tuple[dict[str, Reference], list[Problem]]:
     if not path.is_file():
         return {}, [Problem(REFERENCES_FILE, None, "missing: the booklet needs its list of sources")]
     try:
-        data, lines = load_yaml(path.read_text(encoding="utf-8"), REFERENCES_FILE)
-    except UnicodeDecodeError as err:
-        return {}, [Problem(REFERENCES_FILE, None, f"not UTF-8 text (byte {err.start})")]
+        data, lines = load_yaml(read_text(path, REFERENCES_FILE, root), REFERENCES_FILE)
     except BookletError as err:
         return {}, [Problem(REFERENCES_FILE, err.line, err.message)]
     prefix: tuple = ()

@@ -34,11 +34,12 @@ def test_markdown_image_outside_the_project_fails_naming_the_chapter(project, sr
     assert not (project / "build").exists()
 
 
-def test_raw_html_image_from_the_web_is_refused_by_the_fetcher(project):
+def test_raw_html_image_from_the_web_is_refused_naming_chapter_and_line(project):
     write_chapter(project, "05-images.md", FRONT, 'Text.\n\n<img src="https://example.org/p.png" alt="p">\n')
     result = run_booklet(project, "build")
     assert result.returncode == 1
-    assert result.stderr.startswith("chapters/05-images.md: https addresses are not fetched")
+    assert result.stderr.startswith("chapters/05-images.md:13: image 'https://example.org/p.png' is not a file "
+                                    "inside the project")
 
 
 def test_image_inside_the_project_is_used(project):

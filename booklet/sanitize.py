@@ -1,0 +1,100 @@
+"""Only harmless HTML reaches the PDF: chapters come from many hands.
+
+A chapter's HTML (Markdown's output with any raw HTML the author typed, and any
+attributes set with `{: ...}`) is parsed with tinyhtml5, the parser WeasyPrint
+itself uses, so what is checked is what would be rendered. Any tag or attribute
+outside the allowlist, and any link that is not a web, email, phone or in-page
+address, is reported by name so the author can find it. What passes is then
+cleaned by nh3 (the Rust ammonia sanitizer) with the same allowlist, a second
+guard that does not depend on our own walk of the tree.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import nh3
+import tinyhtml5
+
+TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del", "dfn",
+    "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
+    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "wbr",
+})
+EVERY_TAG = frozenset({"class", "id", "title", "lang", "dir"})
+ATTRIBUTES = {
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start", "type", "reversed"},
+    "td": {"colspan", "rowspan", "style"},
+    "th": {"colspan", "rowspan", "scope", "style"},
+    "col": {"span"},
+    "colgroup": {"span"},
+}
+LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+# Markdown tables align columns with this style, and it is the only style allowed.
+_ALIGNMENT = re.compile(r"\s*text-align:\s*(left|right|center);?\s*")
+
+
+@dataclass(frozen=True)
+class Unsafe:
+    """Something not allowed in a chapter, and text to look for in the source to find its line."""
+
+    message: str
+    needle: re.Pattern
+
+
+def _tag_needle(tag: str) -> re.Pattern:
+    return re.compile(rf"<\s*{re.escape(tag)}\b", re.I)
+
+
+def _attribute_needle(name: str) -> re.Pattern:
+    return re.compile(rf"(?<![\w-]){re.escape(name)}\s*=", re.I)
+
+
+def unsafe_html(html: str) -> list[Unsafe]:
+    """Every disallowed tag, attribute and link in an HTML fragment, in document order."""
+    found: list[Unsafe] = []
+    body = tinyhtml5.parse(f"<body>{html}", namespace_html_elements=False).find("body")
+    for element in body.iter():
+        tag = element.tag
+        if not isinstance(tag, str) or element is body:
+            continue  # comments
+        if tag not in TAGS:
+            found.append(Unsafe(f"<{tag}> is not allowed in a chapter: only simple formatting, lists, "
+                                "tables and Markdown images are", _tag_needle(tag)))
+            continue
+        for name, value in element.attrib.items():
+            if name not in EVERY_TAG | ATTRIBUTES.get(tag, set()):
+                what = "event handlers" if name.lower().startswith("on") else "this attribute"
+                found.append(Unsafe(f"attribute '{name}' on <{tag}> is not allowed ({what} cannot be "
+                                    "used in a chapter)", _attribute_needle(name)))
+            elif name == "style" and not _ALIGNMENT.fullmatch(value):
+                found.append(Unsafe(f"style '{value}' on <{tag}> is not allowed: use Markdown and the "
+                                    "booklet's styles", _attribute_needle(name)))
+            elif name == "href" and not _safe_link(value):
+                found.append(Unsafe(f"link to '{value}' is not allowed: links must be web (https://), "
+                                    "email (mailto:) or phone (tel:) addresses, or #anchors",
+                                    re.compile(re.escape(value))))
+            elif name == "src" and (urlsplit(value.strip()).scheme or value.strip().startswith(("/", "\\"))):
+                found.append(Unsafe(f"image '{value}' is not a file inside the project: images must be "
+                                    "stored in the project and linked by a relative path",
+                                    re.compile(re.escape(value))))
+    return found
+
+
+def _safe_link(href: str) -> bool:
+    href = href.strip()
+    if href.startswith("#"):
+        return True
+    return urlsplit(href).scheme.lower() in LINK_SCHEMES and "\\" not in href
+
+
+def clean(html: str) -> str:
+    """The fragment as nh3 keeps it under the same allowlist (a no-op for checked HTML)."""
+    return nh3.clean(html, tags=set(TAGS), attributes={tag: set(EVERY_TAG | ATTRIBUTES.get(tag, set()))
+                                                         for tag in TAGS},
+                     url_schemes=set(LINK_SCHEMES), link_rel=None, strip_comments=True,
+                     filter_style_properties={"text-align"})
