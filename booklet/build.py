@@ -17,11 +17,12 @@ from .citations import check_citations
 from .config import BookletConfig, config_problems
 from .errors import BookletError, Problem, ValidationFailed
 from .html import FONT_DIR, render_document, render_notes_pages, render_printing_note, xmp_metadata
+from .lock import build_lock
 from .plan import Output, Plan, make_plan
 from .references import Reference, load_references
 from .rendering import ImposeJob, RenderedPdf, RenderJob
 from .schedule import Later, RenderFailed, Scheduler, Work, default_jobs
-from .writer import OutputFile, write_outputs
+from .writer import OutputFile, recover, write_outputs
 
 BUILD_DIR = "build"
 
@@ -115,13 +116,19 @@ def manifest_header(plan: Plan) -> dict:
 
 def build(root: Path, brand_file: Path | None = None, chapter_id: str | None = None,
           jobs: int | None = None) -> BuildResult:
+    """Build under the project's build lock (see `_build`)."""
+    root = root.resolve()
+    with build_lock(root / BUILD_DIR):
+        return _build(root, brand_file, chapter_id, jobs)
+
+
+def _build(root: Path, brand_file: Path | None, chapter_id: str | None, jobs: int | None) -> BuildResult:
     """Build every output into build/; a brand's copies go to build/brands/<brand>/, and one
     chapter's handouts to build/handouts/<chapter id>/ (inside the brand's folder when branded).
 
     Outputs whose inputs are unchanged come from the render cache; the rest render in
     `jobs` processes at once (default: one per core).
     """
-    root = root.resolve()
     project = load_project(root)
     brand = load_brand(root, brand_file) if brand_file else None
     plan = make_plan(project.config, project.chapters, project.references, project.history, brand, chapter_id)
@@ -140,6 +147,7 @@ def build(root: Path, brand_file: Path | None = None, chapter_id: str | None = N
                          hashlib.sha256((name or output.stem).encode()).digest()[:16], epoch, accessible,
                          xmp_metadata(plan, output) if accessible else None, padding)
 
+    recover(build_dir)  # a build killed while renaming its outputs into place is finished first
     cache = RenderCache(build_dir)
     scheduler = Scheduler(cache, jobs or default_jobs())
     imposed = [o for o in plan.outputs if o.is_imposed]

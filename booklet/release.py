@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .build import BUILD_DIR, build, load_project
 from .errors import BookletError
+from .lock import build_lock
 from .writer import CHECKSUMS, MANIFEST, atomic_write
 
 LOCK_FILE = "editions.lock"
@@ -75,6 +76,11 @@ class ReleaseResult:
 
 def release(root: Path) -> ReleaseResult:
     root = root.resolve()
+    with build_lock(root / BUILD_DIR):
+        return _release(root)
+
+
+def _release(root: Path) -> ReleaseResult:
     project = load_project(root)
     config = project.config
     digest = inputs_digest(root)
