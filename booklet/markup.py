@@ -142,6 +142,8 @@ def chapter_html(chapter: Chapter, audience: str, where: Location, citations: di
     )
     try:
         html = md.convert(chapter.markdown_for(audience))
+    except RecursionError:  # Python-Markdown recurses once per level of nested lists and quotes
+        raise BookletError("lists or quotes are nested too deeply to print", chapter.path) from None
     except BookletError as err:
         if err.path is not None:
             raise

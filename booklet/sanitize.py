@@ -34,6 +34,9 @@ ATTRIBUTES = {
     "colgroup": {"span"},
 }
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+# Elements inside one another; a page needs a handful. WeasyPrint lays boxes out recursively,
+# so a deeper tree would exhaust Python's stack during the render.
+MAX_DEPTH = 40
 # Markdown tables align columns with this style, and it is the only style allowed.
 _ALIGNMENT = re.compile(r"\s*text-align:\s*(left|right|center);?\s*")
 
@@ -58,6 +61,10 @@ def unsafe_html(html: str) -> list[Unsafe]:
     """Every disallowed tag, attribute and link in an HTML fragment, in document order."""
     found: list[Unsafe] = []
     body = tinyhtml5.parse(f"<body>{html}", namespace_html_elements=False).find("body")
+    deepest, opening = _deepest(body)
+    if deepest > MAX_DEPTH:
+        found.append(Unsafe(f"elements are nested {deepest} levels deep; a chapter may nest at most {MAX_DEPTH}",
+                            _tag_needle(opening)))
     for element in body.iter():
         tag = element.tag
         if not isinstance(tag, str) or element is body:
@@ -83,6 +90,18 @@ def unsafe_html(html: str) -> list[Unsafe]:
                                     "stored in the project and linked by a relative path",
                                     re.compile(re.escape(value))))
     return found
+
+
+def _deepest(root) -> tuple[int, str]:
+    """The depth of the deepest element below `root`, and that element's tag (without recursing)."""
+    deepest, tag = 0, ""
+    stack = [(root, 0)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > deepest:
+            deepest, tag = depth, element.tag if isinstance(element.tag, str) else ""
+        stack.extend((child, depth + 1) for child in element)
+    return deepest, tag
 
 
 def _safe_link(href: str) -> bool:

@@ -13,14 +13,25 @@ import yaml
 from .errors import BookletError
 
 
+MAX_DEPTH = 50  # lists and mappings inside one another; front-matter needs three at most
+
+
 class _Loader(yaml.SafeLoader):
+    depth = 0
+
     def compose_node(self, parent, index):  # type: ignore[override]
         event = self.peek_event()
+        if self.depth >= MAX_DEPTH:  # deeper nesting would exhaust Python's stack inside PyYAML
+            raise BookletError(f"YAML nested more than {MAX_DEPTH} levels deep", line=event.start_mark.line + 1)
         if isinstance(event, yaml.AliasEvent):
             raise BookletError("YAML aliases (*name) are not allowed", line=event.start_mark.line + 1)
         if getattr(event, "anchor", None):
             raise BookletError("YAML anchors (&name) are not allowed", line=event.start_mark.line + 1)
-        return super().compose_node(parent, index)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 # Timestamps stay plain strings: validation parses dates itself and can name the line.
