@@ -21,7 +21,7 @@ from markdown.treeprocessors import Treeprocessor
 from .chapters import Chapter, source_line
 from .citations import CitationExtension
 from .errors import BookletError, Problem, ValidationFailed
-from .sanitize import clean, unsafe_html
+from .sanitize import sanitized
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,8 @@ def chapter_html(chapter: Chapter, audience: str, where: Location, citations: di
     if leftover := UNRENDERED_CITATION.search(re.sub(r"<code>.*?</code>", "", html, flags=re.S)):
         raise BookletError(f"citation '{leftover.group(0)}' was not rendered: write [@key] or [@a; @b]",
                            chapter.path, source_line(chapter, leftover.group(0)))
-    if unsafe := unsafe_html(html):
+    cleaned, unsafe = sanitized(html)
+    if unsafe:
         raise ValidationFailed([Problem(chapter.path, source_line(chapter, u.needle), u.message) for u in unsafe])
-    return clean(html)
+    return cleaned
 
