@@ -140,6 +140,14 @@ def format_numbers(numbers: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
+class UnknownCitation(BookletError):
+    """A cited key missing from the numbering; chapter_html adds the chapter and line."""
+
+    def __init__(self, key: str):
+        super().__init__(f"unknown reference '{key}': it is not in the numbering of this edition")
+        self.key = key
+
+
 class _CitationProcessor(InlineProcessor):
     def __init__(self, numbers: dict[str, int]):
         super().__init__(BRACKET.pattern)
@@ -150,8 +158,7 @@ class _CitationProcessor(InlineProcessor):
         if not items:
             return None, None, None
         if unknown := [i.key for i in items if i.key not in self.numbers]:
-            raise BookletError(f"unknown reference '{unknown[0]}': it is not in the numbering of this edition",
-                               path=None, line=None)
+            raise UnknownCitation(unknown[0])
         by_number = {self.numbers[i.key]: i for i in items}
         groups: list[list[int | str]] = []
         plain = [n for n, item in by_number.items() if not item.locator]

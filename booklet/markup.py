@@ -19,9 +19,9 @@ from markdown.extensions.toc import slugify
 from markdown.treeprocessors import Treeprocessor
 
 from .chapters import Chapter, source_line
-from .citations import CitationExtension
+from .citations import CitationExtension, UnknownCitation
 from .errors import BookletError, Problem, ValidationFailed
-from .sanitize import sanitized
+from .sanitize import is_relative_address, sanitized
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,9 @@ class Location:
 
 def local_resource(src: str, where: Location) -> Path | None:
     """The file a chapter's image address names, or None when it is not a project file."""
-    parts = urlsplit(src)
-    if parts.scheme or parts.netloc or src.startswith("/"):
+    if not is_relative_address(src):
         return None  # http(s), file://, data:, absolute paths: never allowed in chapters
-    target = (where.chapter_file.parent / unquote(parts.path)).resolve()
+    target = (where.chapter_file.parent / unquote(urlsplit(src).path)).resolve()
     return target if target.is_relative_to(where.root.resolve()) else None
 
 
@@ -144,10 +143,8 @@ def chapter_html(chapter: Chapter, audience: str, where: Location, citations: di
         html = md.convert(chapter.markdown_for(audience))
     except RecursionError:  # Python-Markdown recurses once per level of nested lists and quotes
         raise BookletError("lists or quotes are nested too deeply to print", chapter.path) from None
-    except BookletError as err:
-        if err.path is not None:
-            raise
-        raise BookletError(err.message, chapter.path, source_line(chapter, re.compile(r"\[[^\]]*@"))) from None
+    except UnknownCitation as unknown:  # check_citations reports these first; this keeps chapter_html safe alone
+        raise BookletError(unknown.message, chapter.path, source_line(chapter, f"@{unknown.key}")) from None
     # Last guard: a citation Markdown did not turn into a number must not reach the PDF as "[@key]".
     if leftover := UNRENDERED_CITATION.search(re.sub(r"<code>.*?</code>", "", html, flags=re.S)):
         raise BookletError(f"citation '{leftover.group(0)}' was not rendered: write [@key] or [@a; @b]",

@@ -57,6 +57,12 @@ def _attribute_needle(name: str) -> re.Pattern:
     return re.compile(rf"(?<![\w-]){re.escape(name)}\s*=", re.I)
 
 
+def is_relative_address(src: str) -> bool:
+    """An address relative to the chapter: no scheme (https:, file:, data:), host or absolute path."""
+    parts = urlsplit(src.strip())
+    return not (parts.scheme or parts.netloc or src.strip().startswith(("/", "\\")))
+
+
 def _value_needle(name: str, value: str) -> re.Pattern:
     return re.compile(re.escape(value.strip())) if value.strip() else _attribute_needle(name)
 
@@ -89,7 +95,7 @@ def unsafe_html(html: str) -> list[Unsafe]:
                 found.append(Unsafe(f"link to '{value}' is not allowed: links must be web (https://), "
                                     "email (mailto:) or phone (tel:) addresses, or #anchors",
                                     _value_needle(name, value)))
-            elif name == "src" and (urlsplit(value.strip()).scheme or value.strip().startswith(("/", "\\"))):
+            elif name == "src" and not is_relative_address(value):
                 found.append(Unsafe(f"image '{value}' is not a file inside the project: images must be "
                                     "stored in the project and linked by a relative path",
                                     _value_needle(name, value)))
@@ -118,9 +124,7 @@ def _safe_link(href: str) -> bool:
 def _local_images_only(tag: str, attribute: str, value: str) -> str | None:
     """nh3's attribute filter: drops what the allowlist alone would let through (an image
     from the web), so that `sanitized` sees a change and the full check reports it."""
-    if tag == "img" and attribute == "src" and (urlsplit(value.strip()).scheme or value.strip().startswith(("/", "\\"))):
-        return None
-    return value
+    return None if tag == "img" and attribute == "src" and not is_relative_address(value) else value
 
 
 def clean(html: str) -> str:
