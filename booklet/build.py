@@ -18,10 +18,11 @@ from .config import BookletConfig, config_problems
 from .errors import BookletError, Problem, ValidationFailed
 from .html import FONT_DIR, render_document, render_notes_pages, render_printing_note, xmp_metadata
 from .lock import build_lock
+from .newchapter import leftover_prompts
 from .plan import Output, Plan, make_plan
 from .references import Reference, load_references
 from .rendering import ImposeJob, RenderedPdf, RenderJob
-from .schedule import Later, RenderFailed, Scheduler, Work, default_jobs
+from .schedule import Later, Progress, RenderFailed, Scheduler, Work, default_jobs
 from .writer import OutputFile, recover, write_outputs
 
 BUILD_DIR = "build"
@@ -53,6 +54,13 @@ def load_project(root: Path) -> Project:
     if chapters and references:
         every_chapter_read = not any(p.severity == "error" for p in chapter_problems)
         problems += check_citations(chapters, references, every_chapter_read)
+    for chapter in chapters:
+        problems += leftover_prompts(chapter)
+        if chapter.is_draft:
+            problems.append(Problem(chapter.path, chapter.line_of("status"),
+                                    "draft: builds leave this chapter out until its front-matter says "
+                                    "'status: ready' (preview it with 'booklet build --chapter "
+                                    f"{chapter.id}')", "warning"))
     if config is None or any(p.severity == "error" for p in problems):
         raise ValidationFailed(problems)
     return Project(root, config, chapters, references,
@@ -65,6 +73,8 @@ class BuiltOutput:
     path: str
     pages: int
     bytes: int
+    seconds: float = 0.0  # time spent making it in this build
+    from_cache: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,14 +125,15 @@ def manifest_header(plan: Plan) -> dict:
 
 
 def build(root: Path, brand_file: Path | None = None, chapter_id: str | None = None,
-          jobs: int | None = None) -> BuildResult:
+          jobs: int | None = None, progress: Progress | None = None) -> BuildResult:
     """Build under the project's build lock (see `_build`)."""
     root = root.resolve()
     with build_lock(root / BUILD_DIR):
-        return _build(root, brand_file, chapter_id, jobs)
+        return _build(root, brand_file, chapter_id, jobs, progress)
 
 
-def _build(root: Path, brand_file: Path | None, chapter_id: str | None, jobs: int | None) -> BuildResult:
+def _build(root: Path, brand_file: Path | None, chapter_id: str | None, jobs: int | None,
+           progress: Progress | None) -> BuildResult:
     """Build every output into build/; a brand's copies go to build/brands/<brand>/, and one
     chapter's handouts to build/handouts/<chapter id>/ (inside the brand's folder when branded).
 
@@ -149,7 +160,7 @@ def _build(root: Path, brand_file: Path | None, chapter_id: str | None, jobs: in
 
     recover(build_dir)  # a build killed while renaming its outputs into place is finished first
     cache = RenderCache(build_dir)
-    scheduler = Scheduler(cache, jobs or default_jobs())
+    scheduler = Scheduler(cache, jobs or default_jobs(), *([progress] if progress else []))
     imposed = [o for o in plan.outputs if o.is_imposed]
     def printing_note(output: Output, results: dict[str, RenderedPdf]) -> RenderJob:
         booklet = results[output.imposed_from]
@@ -190,7 +201,8 @@ def _build(root: Path, brand_file: Path | None, chapter_id: str | None, jobs: in
         files.append(OutputFile(output.pdf_name, result.data, {
             "audience": output.audience, "variant": output.variant, "paper": output.paper,
             "format": output.format, "pages": result.pages, "tagged": True, **_brand_field(plan)}))
-        built.append(BuiltOutput(output, output.pdf_name, result.pages, len(result.data)))
+        built.append(BuiltOutput(output, output.pdf_name, result.pages, len(result.data), result.seconds,
+                                 result.from_cache))
     for output in imposed:
         result = rendered[output.stem]
         files.append(OutputFile(output.pdf_name, result.data, {
@@ -198,7 +210,9 @@ def _build(root: Path, brand_file: Path | None, chapter_id: str | None, jobs: in
             "format": output.format, "pages": result.pages, "tagged": False, "for_printing_only": True,
             "imposes": f"{output.imposed_from}.pdf", "sheets": 1 + rendered[output.imposed_from].pages // 4,
             **_brand_field(plan)}))
-        built.append(BuiltOutput(output, output.pdf_name, result.pages, len(result.data)))
+        note = rendered[f"{output.stem}-note"]
+        built.append(BuiltOutput(output, output.pdf_name, result.pages, len(result.data),
+                                 result.seconds + note.seconds, result.from_cache and note.from_cache))
     written = write_outputs(build_dir, manifest_header(plan), files)
     cache.prune()
     return BuildResult(tuple(built), tuple(written), tuple(warnings), build_dir.relative_to(root).as_posix(),

@@ -14,6 +14,7 @@ from .yamlfile import load_yaml
 
 CHAPTER_DIR = "chapters"
 CHAPTER_AUDIENCES = ("patient", "clinician", "both")
+DRAFT, READY = "draft", "ready"
 
 CHAPTER_FIELDS: tuple[Field, ...] = (
     Field("title", "text", "The chapter title, printed as its heading and in the contents."),
@@ -27,6 +28,8 @@ CHAPTER_FIELDS: tuple[Field, ...] = (
           required=False),
     Field("factual", "boolean", "Set to false for a page with no facts to cite (e.g. a notes page).",
           required=False),
+    Field("status", "choice", "'draft' while the chapter is being written: builds leave it out until it "
+          "says 'ready' (the default).", required=False, choices=(DRAFT, READY)),
 )
 
 
@@ -43,11 +46,16 @@ class Chapter:
     segments: tuple[Segment, ...]
     sources: tuple[str, ...] = ()
     factual: bool = True
+    status: str = READY
     # Line of each front-matter key, so later checks can point at it.
     key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False, repr=False)
 
     def line_of(self, key: str) -> int | None:
         return dict(self.key_lines).get(key)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == DRAFT
 
     def is_for(self, audience: str) -> bool:
         return self.audience in ("both", audience)

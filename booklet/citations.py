@@ -115,13 +115,17 @@ def check_citations(chapters: tuple[Chapter, ...], references: dict[str, Referen
             elif key not in cited_here:
                 problems.append(Problem(chapter.path, sources_line, f"'sources' names '{key}', which the "
                                                                     "chapter never cites", "warning"))
+        # A draft is being written, so what it still lacks is a warning until it is marked ready.
+        lacking = "warning" if chapter.is_draft else "error"
         if chapter.factual and not cited_here:
             problems.append(Problem(chapter.path, chapter.line_of("title"),
                                     "the chapter cites no source: cite the source of each fact as [@key], "
-                                    "or set 'factual: false' for a page with no facts (such as a notes page)"))
+                                    "or set 'factual: false' for a page with no facts (such as a notes page)",
+                                    lacking))
         if chapter.factual and not chapter.sources:
             problems.append(Problem(chapter.path, chapter.line_of("title"),
-                                    "the front-matter must list the chapter's sources: 'sources: [key, ...]'"))
+                                    "the front-matter must list the chapter's sources: 'sources: [key, ...]'",
+                                    lacking))
     for key in known if all_chapters_read else ():
         if key not in used:
             problems.append(Problem(REFERENCES_FILE, references[key].line,

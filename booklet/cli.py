@@ -4,37 +4,117 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import textwrap
+import traceback
+from dataclasses import replace
 from pathlib import Path
+from typing import TextIO
 
 from .errors import BookletError, UsageError, ValidationFailed
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str):  # exit 2 with one line, as wrong usage should
         raise UsageError(f"booklet: {message} (see 'booklet --help')")
 
 
+def _text(text: str) -> str:
+    return textwrap.dedent(text).strip()
+
+
+COMMANDS = {
+    "build": ("render every edition into build/", """
+        Check every file, then render the PDFs into build/ (and their HTML into build/html/).
+        Outputs whose inputs have not changed come from the render cache, so a rebuild
+        after a small edit renders only what the edit affects. Chapters marked
+        'status: draft' are left out; preview one with --chapter ID.
+
+        examples:
+          booklet build
+          booklet build --chapter what-is-calciphylaxis    # one chapter's handouts (drafts too)
+          booklet build --brand brands/kidney-care.yaml    # an organisation's own copies
+        """),
+    "check": ("check every file without rendering (quick: run it after each edit)", """
+        Check booklet.yaml, references.yaml, CHANGELOG.md and every chapter, including
+        drafts, without rendering. Prints every problem as file:line: message, grouped
+        by file; then review dates coming due in the next 90 days and the readability
+        of each patient chapter. Warnings cover uncited references, glossary terms
+        that the glossary does not define, drafts, overdue review dates and hard
+        patient text. Exits 1 when there are errors (and with --strict, warnings).
+
+        examples:
+          booklet check
+          booklet check --as-of 2027-06-01    # which review dates will have passed by then
+        """),
+    "new": ("start a new chapter as a draft", """
+        Write chapters/NN-title-in-lower-case.md with complete front-matter: the next
+        free order, today's date as 'reviewed', the next review a year later, and
+        'status: draft'. Builds leave the draft out until you change that line to
+        'status: ready'; 'booklet check' warns about it until then.
+
+        examples:
+          booklet new "Wound care at home" --audience patient
+          booklet new "Sodium thiosulfate" --audience clinician --order 35
+        """),
+    "watch": ("rebuild whenever a chapter, style or setting changes", """
+        Build once, then watch chapters/, styles/, images/, brands/, booklet.yaml,
+        references.yaml and CHANGELOG.md. After every saved change it rebuilds what the
+        change affects and prints what it rebuilt, or the errors to fix. It keeps
+        watching after an error. Stop it with Ctrl-C.
+
+        examples:
+          booklet watch
+          booklet watch --chapter wound-care-at-home    # preview one chapter (a draft too)
+        """),
+    "release": ("build and file an edition in build/release/<edition>/", """
+        Build, copy the outputs, SHA256SUMS and manifest.json to build/release/<edition>/,
+        and record the edition with a hash of its inputs in editions.lock (commit it).
+        An edition number can never be reused for different content: raise 'edition'
+        in booklet.yaml and add a CHANGELOG.md section first. Drafts do not count.
+        """),
+    "schemas": ("write the JSON Schemas in schemas/ (for editors' completion)", """
+        Write schemas/*.schema.json from the same field definitions the checks use.
+        Run it after adding or changing a field in the code; a test fails until you do.
+        """),
+}
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="booklet", description="Build the calciphylaxis booklet's PDF editions.")
+    parser = _Parser(prog="booklet", description=_text("""
+        Build the calciphylaxis booklet's PDF editions from chapters/*.md.
+
+        an author's loop: 'booklet new' to start a chapter, 'booklet watch' to see it
+        rebuilt as you save, 'booklet check' to list what to fix, 'booklet build' for the
+        finished PDFs. docs/authoring.md explains each step.
+        """))
     parser.add_argument("--root", type=Path, default=Path("."),
                         help="the booklet's folder, holding booklet.yaml (default: the current folder)")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    build = commands.add_parser("build", help="validate, then render every edition into build/")
-    build.add_argument("--brand", type=Path, default=None, metavar="brands/NAME.yaml",
-                       help="build copies carrying this organisation's name and contacts into "
-                            "build/brands/NAME/")
-    build.add_argument("--jobs", type=_positive, default=None, metavar="N",
-                       help="render N outputs at once (default: one per core)")
-    build.add_argument("--chapter", default=None, metavar="ID",
-                       help="make a short handout of one chapter (by its front-matter id) with its own "
-                            "references, into build/handouts/ID/")
-    commands.add_parser("release", help="build, copy the outputs to build/release/<edition>/ and record "
-                                         "the edition in editions.lock")
-    check = commands.add_parser("check", help="validate every file without rendering, and warn about "
-                                               "review dates that have passed")
-    check.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
-                       help="judge review dates as of this day (default: today)")
-    check.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
+    sub = {name: commands.add_parser(name, help=short, description=_text(long))
+           for name, (short, long) in COMMANDS.items()}
+    for name in ("build", "watch"):
+        sub[name].add_argument("--brand", type=Path, default=None, metavar="brands/NAME.yaml",
+                               help="build copies carrying this organisation's name and contacts into "
+                                    "build/brands/NAME/")
+        sub[name].add_argument("--jobs", type=_positive, default=None, metavar="N",
+                               help="render N outputs at once (default: one per core)")
+        sub[name].add_argument("--chapter", default=None, metavar="ID",
+                               help="make a short handout of one chapter (by its front-matter id; drafts "
+                                    "too) with its own references, into build/handouts/ID/")
+    sub["build"].add_argument("--quiet", "-q", action="store_true",
+                              help="print only warnings and errors, not the table of outputs")
+    sub["check"].add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
+                              help="judge review dates as of this day (default: today)")
+    sub["check"].add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
+    sub["new"].add_argument("title", help="the chapter's title, in quotes")
+    sub["new"].add_argument("--audience", required=True, choices=("patient", "clinician", "both"),
+                            help="which edition(s) print it")
+    sub["new"].add_argument("--order", type=_positive, default=None, metavar="N",
+                            help="its position in the booklet (default: after the last chapter)")
     return parser
 
 
@@ -53,20 +133,63 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
+class _Progress:
+    """What is being rendered, as it starts and ends; on a terminal only."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+        self.done = 0
+
+    @staticmethod
+    def _name(name: str) -> str:
+        return f"printing note for {name.removesuffix('-note')}" if name.endswith("-note") else name
+
+    def __call__(self, event: str, name: str, result) -> None:
+        if event == "start":
+            print(f"  rendering {self._name(name)} ...", file=self.stream, flush=True)
+        elif event == "done":
+            self.done += 1
+            print(f"  done      {self._name(name)} ({result.pages} pages, {result.seconds:.1f} s)",
+                  file=self.stream, flush=True)
+
+
+def _size(count: int) -> str:
+    return f"{count / 1024:.0f} KiB" if count < 1024 * 1024 else f"{count / 1024 / 1024:.1f} MiB"
+
+
+def output_table(result) -> list[str]:
+    """The summary after a build: each output's file, pages, size and time."""
+    rows = [(item.path, str(item.pages), _size(item.bytes),
+             "cached" if item.from_cache else f"{item.seconds:.1f} s") for item in result.outputs]
+    header = (f"file (in {result.folder}/)", "pages", "size", "time")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
+    line = "{:<%d}  {:>%d}  {:>%d}  {:>%d}" % tuple(widths)
+    return [line.format(*header), *(line.format(*row) for row in rows)]
+
+
+def _report_build(result, quiet: bool) -> None:
+    if not quiet:
+        print("\n".join(output_table(result)))
+        fresh = len(result.rendered)
+        unchanged = sum(1 for item in result.outputs if item.from_cache)
+        print(f"wrote {result.folder}/SHA256SUMS and {result.folder}/manifest.json; rendered {fresh} "
+              f"document(s); {unchanged} of {len(result.outputs)} outputs were unchanged and came from the cache")
+    for warning in result.warnings:
+        print(warning, file=sys.stderr)
+    if result.warnings and not quiet:
+        print(f"{len(result.warnings)} warning(s)", file=sys.stderr)
+
+
+def _progress(quiet: bool) -> _Progress | None:
+    return _Progress(sys.stderr) if sys.stderr.isatty() and not quiet else None
+
+
 def _build(args: argparse.Namespace) -> int:
     from .build import build
 
-    result = build(args.root, args.brand, args.chapter, args.jobs)
-    for warning in result.warnings:
-        print(warning, file=sys.stderr)
-    for item in result.outputs:
-        print(f"wrote {result.folder}/{item.path} ({item.pages} pages, {item.bytes / 1024:.0f} KiB)")
-    print(f"wrote {result.folder}/SHA256SUMS and {result.folder}/manifest.json")
-    fresh = {name.removesuffix("-note") for name in result.rendered}
-    unchanged = sum(1 for item in result.outputs
-                    if item.output.stem not in fresh and item.output.imposed_from not in fresh)
-    print(f"rendered {len(result.rendered)} document(s); {unchanged} of {len(result.outputs)} outputs were "
-          "unchanged and came from the cache")
+    progress = _progress(args.quiet)
+    result = build(args.root, args.brand, args.chapter, args.jobs, progress)
+    _report_build(result, args.quiet)
     return 0
 
 
@@ -84,36 +207,92 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .build import BUILD_DIR, load_project
-    from .html import chapter_problems
-    from .plan import make_plan
-    from .readability import patient_readability, readability_problems, readability_table
-    from .reviews import review_warnings
+    from .checks import check_project, due_soon_lines, grouped
+    from .readability import readability_table
+
+    report = check_project(args.root, args.as_of or dt.date.today())
+    if report.problems:
+        print("\n".join(grouped(report.problems)), file=sys.stderr)
+    if report.errors:
+        print(f"failed: {len(report.errors)} error(s) and {len(report.warnings)} warning(s) in "
+              f"{len({p.path for p in report.problems})} file(s)")
+        return 1
+    print("\n".join(due_soon_lines(report)))
+    if report.readability:
+        print("\n".join(readability_table(list(report.readability))))
+    drafts = f" ({report.drafts} draft(s), left out of builds)" if report.drafts else ""
+    print(f"ok: booklet.yaml, {report.references} references and {report.chapters} chapter(s){drafts} are "
+          f"valid; {len(report.warnings)} warning(s)")
+    return 1 if args.strict and report.warnings else 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .newchapter import new_chapter
 
     root = args.root.resolve()
-    project = load_project(root)
-    plan = make_plan(project.config, project.chapters, project.references, project.history)
-    errors = chapter_problems(plan, root, root / BUILD_DIR)
-    if errors:
-        raise ValidationFailed(errors)
-    as_of = args.as_of or dt.date.today()
-    readability = patient_readability(project.chapters)
-    warnings = sorted([*project.warnings, *review_warnings(project.chapters, project.references, as_of),
-                       *readability_problems(readability)],
-                      key=lambda p: (p.path, p.line or 0))
-    for warning in warnings:
-        print(warning, file=sys.stderr)
-    if readability:
-        print("\n".join(readability_table(readability)))
-    print(f"ok: booklet.yaml, {len(project.references)} references and {len(project.chapters)} "
-          f"chapter(s) are valid; {len(warnings)} warning(s)")
-    return 1 if args.strict and warnings else 0
+    load_config(root)  # only inside a booklet's folder
+    made = new_chapter(root, args.title, args.audience, dt.date.today(), args.order)
+    print(f"wrote {made.path} (id '{made.id}', order {made.order}, next review {made.next_review.isoformat()})")
+    print("it is a draft: builds leave it out until you change 'status: draft' to 'status: ready'; "
+          f"preview it with 'booklet build --chapter {made.id}' or 'booklet watch --chapter {made.id}'")
+    return 0
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from .build import build
+    from .watch import WATCHED, watch_project
+
+    root = args.root.resolve()
+
+    def rebuild() -> None:
+        try:
+            result = build(root, args.brand, args.chapter, args.jobs, _progress(False))
+        except ValidationFailed as failed:
+            print("\n".join(failed.lines()), file=sys.stderr, flush=True)
+            print("build failed: the outputs were left as they were; waiting for changes ...", flush=True)
+            return
+        except BookletError as err:
+            print(err, file=sys.stderr, flush=True)
+            print("build failed: the outputs were left as they were; waiting for changes ...", flush=True)
+            return
+        except Exception:  # a bug: show it, but keep the author's session going
+            traceback.print_exc()
+            print("build failed with an internal error; waiting for changes ...", flush=True)
+            return
+        rebuilt = [item for item in result.outputs if not item.from_cache]
+        if rebuilt:
+            print(f"rebuilt {len(rebuilt)} of {len(result.outputs)} outputs:")
+            print("\n".join(output_table(replace(result, outputs=tuple(rebuilt)))))
+        else:
+            print(f"nothing to rebuild: all {len(result.outputs)} outputs are up to date")
+        for warning in result.warnings:
+            print(warning, file=sys.stderr)
+        print("waiting for changes ...", flush=True)
+
+    def announce(files: list[str]) -> None:
+        shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
+        print(f"changed: {shown}", flush=True)
+
+    print(f"watching {', '.join(WATCHED)} (Ctrl-C to stop)", flush=True)
+    watch_project(root, rebuild, announce)
+    print("stopped watching", flush=True)
+    return 0
+
+
+def _schemas(args: argparse.Namespace) -> int:
+    from .schemas import write_schemas
+
+    for path in write_schemas(args.root.resolve()):
+        print(f"wrote {path}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
-        return {"build": _build, "check": _check, "release": _release}[args.command](args)
+        return {"build": _build, "check": _check, "new": _new, "watch": _watch, "release": _release,
+                "schemas": _schemas}[args.command](args)
     except UsageError as err:
         print(err, file=sys.stderr)
         return 2

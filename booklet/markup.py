@@ -21,6 +21,7 @@ from markdown.treeprocessors import Treeprocessor
 from .chapters import Chapter, source_line
 from .citations import CitationExtension, UnknownCitation
 from .errors import BookletError, Problem, ValidationFailed
+from .glossary import GlossaryTermExtension
 from .sanitize import is_relative_address, sanitized
 
 
@@ -48,20 +49,25 @@ class _ImageChecker(Treeprocessor):
         self.where = where
 
     def run(self, root: ET.Element) -> None:
+        problems = []  # every image's problems at once, so `check` lists them all
         for img in root.iter("img"):
             src = img.get("src", "")
             target = local_resource(src, self.where)
             line = source_line(self.chapter, src)
             if target is None:
-                raise BookletError(f"image '{src}' is not a file inside the project: "
-                                   "images must be stored in the project and linked by a relative path",
-                                   self.chapter.path, line)
+                problems.append(Problem(self.chapter.path, line, f"image '{src}' is not a file inside the project: "
+                                        "images must be stored in the project and linked by a relative path"))
+                continue
             if not target.is_file():
-                raise BookletError(f"image '{src}' not found", self.chapter.path, line)
+                problems.append(Problem(self.chapter.path, line, f"image '{src}' not found"))
             if not img.get("alt", "").strip():  # PDF/UA: every image needs a text alternative
-                raise BookletError(f"image '{src}' has no alt text: describe it, as in "
-                                   f"![what the picture shows]({src})", self.chapter.path, line)
+                problems.append(Problem(self.chapter.path, line, f"image '{src}' has no alt text: describe it, "
+                                                                 f"as in ![what the picture shows]({src})"))
             img.set("src", Path(os.path.relpath(target, self.where.html_dir)).as_posix())
+        if len(problems) == 1:
+            raise BookletError(problems[0].message, problems[0].path, problems[0].line)
+        if problems:
+            raise ValidationFailed(problems)
 
 
 class _ImageExtension(Extension):
@@ -135,7 +141,7 @@ def chapter_html(chapter: Chapter, audience: str, where: Location, citations: di
     md = markdown.Markdown(
         extensions=["tables", "attr_list", "sane_lists", "toc", "admonition", _BoxExtension(chapter),
                     _ImageExtension(chapter, where),
-                    CitationExtension(citations)],
+                    CitationExtension(citations), GlossaryTermExtension()],
         extension_configs={"toc": {"slugify": lambda value, sep: prefix + slugify(value, sep)}},
         output_format="html",
     )

@@ -122,11 +122,17 @@ HANDOUT_VARIANTS = (
 
 def make_plan(config: BookletConfig, chapters: tuple[Chapter, ...], references: dict[str, Reference],
               history: tuple[EditionEntry, ...] = (), brand: Brand | None = None,
-              chapter_id: str | None = None) -> Plan:
-    """Every output to build; with `chapter_id`, only that chapter's handouts."""
+              chapter_id: str | None = None, include_drafts: bool = False) -> Plan:
+    """Every output to build; with `chapter_id`, only that chapter's handouts.
+
+    Drafts are left out of the booklet (`check` plans with them, to check them too);
+    a draft's own handout is how its author previews it.
+    """
     slug = f"{config.slug}-{brand.slug}" if brand else config.slug
     variants = VARIANTS
-    if chapter_id is not None:
+    if chapter_id is None:
+        chapters = tuple(c for c in chapters if include_drafts or not c.is_draft)
+    else:
         chosen = [c for c in chapters if c.id == chapter_id]
         if not chosen:
             hint = did_you_mean(chapter_id, [c.id for c in chapters])

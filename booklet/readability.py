@@ -21,6 +21,7 @@ from textstat.textstat import textstatistics
 from .chapters import Chapter, source_line
 from .citations import BRACKET
 from .errors import Problem
+from .glossary import unmark_terms
 
 GOAL_GRADE = 6
 GRADE_LIMIT = 8
@@ -84,7 +85,7 @@ def _blocks(element: ET.Element, found: list[str]) -> None:
 
 def running_text(markdown_text: str) -> list[str]:
     """The paragraphs and list items of a chapter as plain sentences."""
-    without_citations = BRACKET.sub("", markdown_text)
+    without_citations = BRACKET.sub("", unmark_terms(markdown_text))
     md = markdown.Markdown(extensions=["tables", "admonition", "sane_lists", _KeepTree()])
     md.convert(without_citations)
     found: list[str] = []

@@ -34,18 +34,22 @@ class LockedEdition:
     line: int
 
 
-def _input_paths(root: Path) -> list[Path]:
+def _input_paths(root: Path, left_out: frozenset[Path]) -> list[Path]:
     paths = [root / name for name in INPUT_FILES if (root / name).is_file()]
     for folder in INPUT_FOLDERS:
         paths += sorted(p for p in (root / folder).rglob("*")
-                        if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith("."))
+                        if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")
+                        and p not in left_out)
     return paths
 
 
-def inputs_digest(root: Path) -> str:
-    """SHA-256 over every input file's path (relative, '/'-separated) and bytes."""
+def inputs_digest(root: Path, drafts: tuple[str, ...] = ()) -> str:
+    """SHA-256 over every input file's path (relative, '/'-separated) and bytes.
+
+    Draft chapters are left out: they print nowhere, so writing one needs no new edition.
+    """
     digest = hashlib.sha256()
-    for path in _input_paths(root):
+    for path in _input_paths(root, frozenset(root / draft for draft in drafts)):
         relative = path.relative_to(root).as_posix().encode()
         data = path.read_bytes()
         digest.update(len(relative).to_bytes(4, "big") + relative + len(data).to_bytes(8, "big") + data)
@@ -83,7 +87,7 @@ def release(root: Path) -> ReleaseResult:
 def _release(root: Path) -> ReleaseResult:
     project = load_project(root)
     config = project.config
-    digest = inputs_digest(root)
+    digest = inputs_digest(root, tuple(c.path for c in project.chapters if c.is_draft))
     locked = {entry.edition: entry for entry in read_lock(root)}
     previous = locked.get(config.edition)
     if previous is not None and previous.digest != digest:

@@ -2,7 +2,8 @@
 caching and the no-change path never import it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 
@@ -26,6 +27,7 @@ class RenderedPdf:
     warnings: tuple[str, ...]
     overflows: tuple[Overflow, ...] = ()
     from_cache: bool = False
+    seconds: float = 0.0  # how long the render or imposition took (0 when it came from the cache)
 
 
 @dataclass(frozen=True)
@@ -66,13 +68,16 @@ class RenderError(Exception):
 def run_job(job: RenderJob | ImposeJob) -> RenderedPdf | RenderError:
     """Run in a worker process (or in this one): the result, or the RenderError as data, so
     every failure comes back the same way. The heavy libraries are imported here, on demand."""
+    started = time.perf_counter()
     try:
         if isinstance(job, ImposeJob):
             from .impose import impose_job
 
-            return impose_job(job)
-        from .pdf import render_job
+            result = impose_job(job)
+        else:
+            from .pdf import render_job
 
-        return render_job(job)
+            result = render_job(job)
     except RenderError as err:
         return err
+    return replace(result, seconds=time.perf_counter() - started)

@@ -71,10 +71,19 @@ class _InThisProcess(Executor):
         return future
 
 
+# Told of each job as it starts and ends: ("start" | "done" | "cached", name, result or None).
+Progress = Callable[[str, str, Union[RenderedPdf, None]], None]
+
+
+def _silent(event: str, name: str, result: RenderedPdf | None) -> None:
+    pass
+
+
 class Scheduler:
-    def __init__(self, cache: RenderCache, jobs: int):
+    def __init__(self, cache: RenderCache, jobs: int, progress: Progress = _silent):
         self.cache = cache
         self.jobs = max(1, jobs)
+        self.progress = progress
         self._pool: Executor | None = None
         self.rendered: list[str] = []  # names of the renders actually run (not from the cache)
         self.imposed: list[str] = []  # names of the impositions actually run
@@ -103,6 +112,7 @@ class Scheduler:
                 if not outcome.overflows:  # a failing render is never cached
                     self.cache.put(key, outcome.data, outcome.pages, outcome.warnings)
                 results[name] = outcome
+                self.progress("done", name, outcome)
         if failures:
             first = next(name for name in work if name in failures)
             raise RenderFailed(first, failures[first])
@@ -129,7 +139,9 @@ class Scheduler:
                 if hit is not None:
                     results[name] = RenderedPdf(hit.data, hit.pages, hit.warnings, from_cache=True)
                     cached_any = True
+                    self.progress("cached", name, results[name])
                 else:
+                    self.progress("start", name, None)
                     running[self._executor().submit(run_job, job)] = (name, key, job)
             if not cached_any:
                 return  # nothing new finished, so nothing new can be ready yet

@@ -18,12 +18,15 @@ SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 LANG_TAG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+URL = re.compile(r"^https?://[^\s]+$")
+DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+PMID = re.compile(r"^\d{1,9}$")
 
 
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str  # text, integer, date, boolean, choice, choice-list, text-list, semver, slug, language
+    kind: str  # a key of CONVERTERS: text, integer, date, choice, url, partial-date, names, ...
     description: str
     required: bool = True
     choices: tuple[str, ...] = ()
@@ -199,9 +202,9 @@ CONVERTERS: dict[str, Callable[[Field, Any], Any]] = {
     "partial-date": _partial_date,
     "short-text": _short_text,
     "names": _names,
-    "url": _pattern(re.compile(r"^https?://[^\s]+$"), "a web address starting http:// or https://"),
-    "doi": _pattern(re.compile(r"^10\.\d{4,9}/\S+$"), "a DOI like 10.1056/NEJMra1505292 (no https://doi.org/)"),
-    "pmid": _pattern(re.compile(r"^\d{1,9}$"), "a PubMed ID (digits only)"),
+    "url": _pattern(URL, "a web address starting http:// or https://"),
+    "doi": _pattern(DOI, "a DOI like 10.1056/NEJMra1505292 (no https://doi.org/)"),
+    "pmid": _pattern(PMID, "a PubMed ID (digits only)"),
     "text": _text,
     "integer": _integer,
     "boolean": _boolean,

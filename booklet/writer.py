@@ -50,6 +50,15 @@ def atomic_write(target: Path, data: bytes) -> None:
         raise
 
 
+def atomic_create(target: Path, data: bytes) -> None:
+    """Write a new file whole, or fail with FileExistsError: an existing file is never replaced."""
+    temporary = _write_temporary(target, data)
+    try:
+        os.link(temporary, target)  # unlike a rename, a hard link refuses to replace `target`
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
 def manifest_entry(file: OutputFile) -> dict:
     assert file.entry is not None
     return {"path": file.path, **file.entry, "bytes": len(file.data),

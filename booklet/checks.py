@@ -1,0 +1,105 @@
+"""`booklet check`: every validation the build makes, without rendering, plus the
+author's to-do list (review dates coming due, readability, glossary terms).
+
+Drafts are checked like every other chapter; what a draft still lacks is a warning.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from .build import BUILD_DIR, load_project
+from .errors import Problem, ValidationFailed
+from .glossary import glossary_problems
+from .html import chapter_problems
+from .plan import make_plan
+from .readability import Readability, patient_readability, readability_problems
+from .references import REFERENCES_FILE
+from .reviews import review_warnings
+from .vancouver import plain_date
+
+DUE_SOON_DAYS = 90
+
+
+@dataclass(frozen=True)
+class DueSoon:
+    """A review date that falls in the next DUE_SOON_DAYS days."""
+
+    path: str
+    line: int | None
+    what: str
+    due: dt.date
+    shown: str  # the date as its file gives it (a source's may be just a month)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    as_of: dt.date
+    problems: tuple[Problem, ...]  # errors and warnings, by file and line
+    readability: tuple[Readability, ...] = ()
+    due_soon: tuple[DueSoon, ...] = ()
+    chapters: int = 0
+    drafts: int = 0
+    references: int = 0
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "warning")
+
+
+def _by_place(problems: list[Problem]) -> tuple[Problem, ...]:
+    return tuple(sorted(dict.fromkeys(problems), key=lambda p: (p.path, p.line or 0, p.severity)))
+
+
+def check_project(root: Path, as_of: dt.date) -> CheckReport:
+    root = root.resolve()
+    try:
+        project = load_project(root)
+    except ValidationFailed as failed:  # files that do not load: their problems are the report
+        return CheckReport(as_of, _by_place(failed.problems))
+    plan = make_plan(project.config, project.chapters, project.references, project.history, include_drafts=True)
+    problems = [*project.warnings, *chapter_problems(plan, root, root / BUILD_DIR)]
+    if any(p.severity == "error" for p in problems):  # the text is not sound enough to measure
+        return CheckReport(as_of, _by_place(problems))
+    readability = patient_readability(project.chapters)
+    problems += [*review_warnings(project.chapters, project.references, as_of),
+                *readability_problems(readability), *glossary_problems(project.chapters)]
+    horizon = as_of + dt.timedelta(days=DUE_SOON_DAYS)
+    due = [DueSoon(c.path, c.line_of("next_review"), f"chapter '{c.id}'", c.next_review, c.next_review.isoformat())
+           for c in project.chapters if as_of <= c.next_review <= horizon]
+    due += [DueSoon(REFERENCES_FILE, r.line, f"source '{r.id}'", r.next_review.last_day(),
+                    plain_date(r.next_review))
+            for r in project.references.values() if r.next_review and as_of <= r.next_review.last_day() <= horizon]
+    config_review = project.config.next_review
+    if config_review and as_of <= config_review <= horizon:
+        due.append(DueSoon("booklet.yaml", None, "the booklet", config_review, config_review.isoformat()))
+    return CheckReport(as_of, _by_place(problems), tuple(readability), tuple(sorted(due, key=lambda d: d.due)),
+                       len(project.chapters), sum(c.is_draft for c in project.chapters), len(project.references))
+
+
+def grouped(problems: tuple[Problem, ...]) -> list[str]:
+    """One line per problem (`path:line: message`, which editors can open), a blank line between files."""
+    lines: list[str] = []
+    previous = None
+    for problem in problems:
+        if previous is not None and problem.path != previous:
+            lines.append("")
+        lines.append(str(problem))
+        previous = problem.path
+    return lines
+
+
+def due_soon_lines(report: CheckReport) -> list[str]:
+    horizon = report.as_of + dt.timedelta(days=DUE_SOON_DAYS)
+    if not report.due_soon:
+        return [f"review dates: none due in the next {DUE_SOON_DAYS} days (by {horizon.isoformat()})"]
+    lines = [f"review dates due in the next {DUE_SOON_DAYS} days (by {horizon.isoformat()}):"]
+    for item in report.due_soon:
+        where = f"{item.path}:{item.line}" if item.line else item.path
+        lines.append(f"  {item.shown:<12} {item.what:<40} {where}")
+    return lines

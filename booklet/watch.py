@@ -1,0 +1,53 @@
+"""`booklet watch`: build, then build again whenever an input changes.
+
+Each rebuild is an ordinary build, so the render cache decides what is affected:
+an edit to a patient-only chapter re-renders the patient copies and nothing else.
+An error is printed and the watch goes on; the previous outputs stay in place.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Callable, Iterable
+
+from watchfiles import Change, DefaultFilter, watch
+
+from .build import BUILD_DIR
+
+# What a build reads, relative to the project. Python modules and templates are left out:
+# a change there needs a new process, not a rebuild.
+WATCHED = ("booklet.yaml", "references.yaml", "CHANGELOG.md", "chapters", "styles", "images", "brands")
+
+
+class InputFilter(DefaultFilter):
+    """Only the booklet's inputs; never build/, hidden files or editors' swap and backup files."""
+
+    def __init__(self, root: Path):
+        super().__init__()
+        self.root = root
+
+    def __call__(self, change: Change, path: str) -> bool:
+        try:
+            parts = Path(path).relative_to(self.root).parts
+        except ValueError:
+            return False
+        if not parts or parts[0] == BUILD_DIR or parts[0] not in WATCHED:
+            return False
+        if any(part.startswith(".") for part in parts):
+            return False
+        return super().__call__(change, path)
+
+
+def changed_files(root: Path, changes: Iterable[tuple[Change, str]]) -> list[str]:
+    return sorted({Path(path).relative_to(root).as_posix() for _, path in changes})
+
+
+def watch_project(root: Path, rebuild: Callable[[], None], announce: Callable[[list[str]], None],
+                  stop: threading.Event | None = None, debounce_ms: int = 300) -> None:
+    """Call `rebuild` now and after every batch of changes, until `stop` is set or Ctrl-C."""
+    root = root.resolve()
+    rebuild()
+    for changes in watch(root, watch_filter=InputFilter(root), debounce=debounce_ms, stop_event=stop,
+                         raise_interrupt=False):
+        announce(changed_files(root, changes))
+        rebuild()
