@@ -7,7 +7,7 @@ RUNTIME := $(VENV)/.runtime-installed
 TESTDEPS := $(VENV)/.test-installed
 SYSTEM := $(VENV)/.system-checked
 
-.PHONY: all build check test release bench clean
+.PHONY: all build check watch new schemas test release bench clean
 
 all: build
 
@@ -51,6 +51,18 @@ bench: $(RUNTIME)
 
 check: $(RUNTIME)
 	$(BIN)/booklet check
+
+# Rebuilds what each saved change affects; Ctrl-C stops it. `make watch CHAPTER=id` previews one chapter.
+watch: $(RUNTIME)
+	$(BIN)/booklet watch $(if $(CHAPTER),--chapter $(CHAPTER))
+
+# `make new TITLE="Wound care at home" AUDIENCE=patient` starts a draft chapter.
+new: $(RUNTIME)
+	@test -n "$(TITLE)" -a -n "$(AUDIENCE)" || { echo 'usage: make new TITLE="Chapter title" AUDIENCE=patient|clinician|both' >&2; exit 2; }
+	$(BIN)/booklet new "$(TITLE)" --audience "$(AUDIENCE)"
+
+schemas: $(RUNTIME)
+	$(BIN)/booklet schemas
 
 test: $(TESTDEPS)
 	$(BIN)/python -m pytest

@@ -58,7 +58,7 @@ COMMANDS = {
 
         examples:
           booklet new "Wound care at home" --audience patient
-          booklet new "Sodium thiosulfate" --audience clinician --order 35
+          booklet new "Pain relief" --audience clinician --order 40
         """),
     "watch": ("rebuild whenever a chapter, style or setting changes", """
         Build once, then watch chapters/, styles/, images/, brands/, booklet.yaml,
@@ -250,15 +250,15 @@ def _watch(args: argparse.Namespace) -> int:
             result = build(root, args.brand, args.chapter, args.jobs, _progress(False))
         except ValidationFailed as failed:
             print("\n".join(failed.lines()), file=sys.stderr, flush=True)
-            print("build failed: the outputs were left as they were; waiting for changes ...", flush=True)
+            print("build failed: the outputs were left as they were", flush=True)
             return
         except BookletError as err:
             print(err, file=sys.stderr, flush=True)
-            print("build failed: the outputs were left as they were; waiting for changes ...", flush=True)
+            print("build failed: the outputs were left as they were", flush=True)
             return
         except Exception:  # a bug: show it, but keep the author's session going
             traceback.print_exc()
-            print("build failed with an internal error; waiting for changes ...", flush=True)
+            print("build failed with an internal error", flush=True)
             return
         rebuilt = [item for item in result.outputs if not item.from_cache]
         if rebuilt:
@@ -267,15 +267,14 @@ def _watch(args: argparse.Namespace) -> int:
         else:
             print(f"nothing to rebuild: all {len(result.outputs)} outputs are up to date")
         for warning in result.warnings:
-            print(warning, file=sys.stderr)
-        print("waiting for changes ...", flush=True)
+            print(warning, file=sys.stderr, flush=True)
 
     def announce(files: list[str]) -> None:
         shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
         print(f"changed: {shown}", flush=True)
 
     print(f"watching {', '.join(WATCHED)} (Ctrl-C to stop)", flush=True)
-    watch_project(root, rebuild, announce)
+    watch_project(root, rebuild, announce, lambda: print("waiting for changes ...", flush=True))
     print("stopped watching", flush=True)
     return 0
 

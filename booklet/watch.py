@@ -43,11 +43,21 @@ def changed_files(root: Path, changes: Iterable[tuple[Change, str]]) -> list[str
 
 
 def watch_project(root: Path, rebuild: Callable[[], None], announce: Callable[[list[str]], None],
-                  stop: threading.Event | None = None, debounce_ms: int = 300) -> None:
-    """Call `rebuild` now and after every batch of changes, until `stop` is set or Ctrl-C."""
+                  waiting: Callable[[], None], stop: threading.Event | None = None,
+                  debounce_ms: int = 300) -> None:
+    """Call `rebuild` now and after every batch of changes, until `stop` is set or Ctrl-C.
+
+    `waiting` is called once the watcher is really watching (an empty batch, after its first
+    timeout, says so), so a change saved right after the message is never missed.
+    """
     root = root.resolve()
     rebuild()
+    ready = False
     for changes in watch(root, watch_filter=InputFilter(root), debounce=debounce_ms, stop_event=stop,
-                         raise_interrupt=False):
-        announce(changed_files(root, changes))
-        rebuild()
+                         raise_interrupt=False, yield_on_timeout=True, rust_timeout=200):
+        if changes:
+            announce(changed_files(root, changes))
+            rebuild()
+        if changes or not ready:
+            ready = True
+            waiting()

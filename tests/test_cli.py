@@ -1,6 +1,10 @@
 """The command line: clean one-line errors, exit statuses, and what it reports."""
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from conftest import run_booklet
 
 
@@ -23,11 +27,61 @@ def test_check_lists_every_problem_in_every_file_then_fails(project):
     assert "Traceback" not in result.stderr
 
 
-def test_build_reports_the_files_it_wrote(project):
+def test_build_ends_with_a_table_of_outputs_and_shows_no_progress_when_not_on_a_terminal(project):
     result = run_booklet(project, "build")
     assert result.returncode == 0, result.stderr
-    assert "wrote build/fixture-patient-standard-a4-2.1.0.pdf" in result.stdout
-    assert "wrote build/SHA256SUMS and build/manifest.json" in result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["file", "(in", "build/)", "pages", "size", "time"]
+    row = next(line for line in lines if line.startswith("fixture-patient-standard-a4-2.1.0.pdf")).split()
+    assert row[1].isdigit() and row[3] == "KiB" and row[5] == "s"
+    assert len([line for line in lines if line.startswith("fixture-")]) == 9
+    assert "wrote build/SHA256SUMS and build/manifest.json; rendered 9 document(s)" in result.stdout
+    assert "rendering" not in result.stderr  # progress is for terminals only
+
+    again = run_booklet(project, "build")
+    assert all(line.split()[-1] == "cached" for line in again.stdout.splitlines() if line.startswith("fixture-"))
+    quiet = run_booklet(project, "build", "--quiet")
+    assert quiet.returncode == 0 and quiet.stdout == ""
+
+
+def test_build_on_a_terminal_says_what_it_is_rendering(project):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    process = subprocess.run([sys.executable, "-m", "booklet.cli", "--root", str(project), "build", "--jobs", "1"],
+                             stdout=subprocess.PIPE, stderr=follower, text=True, cwd=project, timeout=300)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal is closed and drained
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert process.returncode == 0
+    text = shown.decode().replace("\r\n", "\n")
+    assert "  rendering fixture-patient-standard-a4-2.1.0 ..." in text
+    assert "  rendering printing note for fixture-patient-booklet-imposed-a4-2.1.0 ..." in text
+    assert re.search(r"  done      fixture-clinician-standard-letter-2\.1\.0 \(\d+ pages, \d+\.\d s\)", text)
+
+
+@pytest.mark.parametrize("command", ["build", "check", "new", "watch", "release", "schemas"])
+def test_every_command_explains_itself_in_its_help(project, command):
+    result = run_booklet(project, command, "--help")
+    assert result.returncode == 0
+    from booklet.cli import COMMANDS
+
+    short, long = COMMANDS[command]
+    first_line = " ".join(long.split("\n\n")[0].split())
+    assert first_line[:60] in " ".join(result.stdout.split())
+    overview = run_booklet(project, "--help").stdout
+    assert command in overview and short.split()[0] in overview
 
 
 def test_wrong_usage_exits_2_with_one_line(project):
