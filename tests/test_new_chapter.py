@@ -82,10 +82,14 @@ def test_builds_leave_a_draft_out_until_it_is_marked_ready(project):
     assert preview.returncode == 0, preview.stderr
     handout = project / "build" / "handouts" / "wound-care" / "html" / "fixture-wound-care-patient-handout-a4-2.1.0.html"
     assert "Kingfisher" in handout.read_text()
+    assert "Draft preview: this chapter is still being written" in handout.read_text()
+    assert "DRAFT: not for handing out" in handout.read_text()  # in every page's top corner
 
     _write_the_chapter(path, "ready")
     check = run_booklet(project, "check")
     assert "draft" not in check.stderr
+    assert run_booklet(project, "build", "--chapter", "wound-care").returncode == 0
+    assert "DRAFT" not in handout.read_text()
     assert run_booklet(project, "build").returncode == 0
     html = (project / "build" / "html" / "fixture-patient-standard-a4-2.1.0.html").read_text()
     assert "Kingfisher" in html
