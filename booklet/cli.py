@@ -241,9 +241,12 @@ def _new(args: argparse.Namespace) -> int:
 
 def _watch(args: argparse.Namespace) -> int:
     from .build import build
+    from .config import CONFIG_FILE
     from .watch import WATCHED, watch_project
 
     root = args.root.resolve()
+    if not (root / CONFIG_FILE).is_file():  # not a booklet's folder: nothing to watch
+        raise BookletError(f"no {CONFIG_FILE} here: run the command in the booklet's folder", CONFIG_FILE)
 
     def rebuild() -> None:
         try:

@@ -145,6 +145,7 @@ def readability_table(results: list[Readability]) -> list[str]:
              f"  {'chapter':<28} {'words':>6} {'sentences':>9} {'words/sentence':>14} "
              f"{'FK grade':>8} {'SMOG':>5}"]
     for r in results:
-        lines.append(f"  {r.chapter.id:<28} {r.words:>6} {r.sentences:>9} {r.words_per_sentence:>14.1f} "
+        name = f"{r.chapter.id} (draft)" if r.chapter.is_draft else r.chapter.id
+        lines.append(f"  {name:<28} {r.words:>6} {r.sentences:>9} {r.words_per_sentence:>14.1f} "
                      f"{r.flesch_kincaid:>8.1f} {r.smog:>5.1f}")
     return lines

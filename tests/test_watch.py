@@ -99,3 +99,10 @@ def test_watch_ignores_build_outputs_hidden_files_and_editor_backups(tmp_path):
     assert not accepts(Change.modified, str(tmp_path / "chapters" / "01-a.md~"))
     assert not accepts(Change.modified, str(tmp_path / "tests" / "x.py"))
     assert not accepts(Change.modified, os.path.join("/elsewhere", "booklet.yaml"))
+
+
+def test_watch_outside_a_booklet_folder_fails_at_once(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "booklet.cli", "--root", str(tmp_path), "watch"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr == "booklet.yaml: no booklet.yaml here: run the command in the booklet's folder\n"
