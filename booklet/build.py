@@ -40,6 +40,15 @@ class Project:
 
 def load_project(root: Path) -> Project:
     """Validate everything, reporting every problem in every file at once."""
+    project, problems = gather_project(root)
+    if project is None or any(p.severity == "error" for p in problems):
+        raise ValidationFailed(problems)
+    return project
+
+
+def gather_project(root: Path) -> tuple[Project | None, list[Problem]]:
+    """Whatever loads (None without a valid booklet.yaml), with every problem found: the chapters
+    and references that are sound on their own are kept, so `check` can look further into them."""
     config, problems = config_problems(root)
     chapters: tuple[Chapter, ...] = ()
     chapter_problems: list[Problem] = []
@@ -61,10 +70,10 @@ def load_project(root: Path) -> Project:
                                     "draft: builds leave this chapter out until its front-matter says "
                                     "'status: ready' (preview it with 'booklet build --chapter "
                                     f"{chapter.id}')", "warning"))
-    if config is None or any(p.severity == "error" for p in problems):
-        raise ValidationFailed(problems)
+    if config is None:
+        return None, problems
     return Project(root, config, chapters, references,
-                   tuple(p for p in problems if p.severity == "warning"), history)
+                   tuple(p for p in problems if p.severity == "warning"), history), problems
 
 
 @dataclass(frozen=True)

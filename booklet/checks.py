@@ -9,8 +9,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import BUILD_DIR, load_project
-from .errors import Problem, ValidationFailed
+from .build import BUILD_DIR, gather_project
+from .errors import BookletError, Problem
 from .glossary import glossary_problems
 from .html import chapter_problems
 from .plan import make_plan
@@ -58,12 +58,17 @@ def _by_place(problems: list[Problem]) -> tuple[Problem, ...]:
 
 def check_project(root: Path, as_of: dt.date) -> CheckReport:
     root = root.resolve()
+    project, problems = gather_project(root)
+    if project is None or not project.chapters:  # nothing sound enough to look into further
+        return CheckReport(as_of, _by_place(problems))
     try:
-        project = load_project(root)
-    except ValidationFailed as failed:  # files that do not load: their problems are the report
-        return CheckReport(as_of, _by_place(failed.problems))
-    plan = make_plan(project.config, project.chapters, project.references, project.history, include_drafts=True)
-    problems = [*project.warnings, *chapter_problems(plan, root, root / BUILD_DIR)]
+        plan = make_plan(project.config, project.chapters, project.references, project.history,
+                         include_drafts=True)
+    except BookletError as err:
+        return CheckReport(as_of, _by_place([*problems, Problem(err.path or "booklet.yaml", err.line, err.message)]))
+    # The chapters that loaded are turned into HTML even when other files have errors, so one
+    # unknown citation does not hide a missing alt text elsewhere.
+    problems += chapter_problems(plan, root, root / BUILD_DIR)
     if any(p.severity == "error" for p in problems):  # the text is not sound enough to measure
         return CheckReport(as_of, _by_place(problems))
     readability = patient_readability(project.chapters)

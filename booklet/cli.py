@@ -170,10 +170,10 @@ def output_table(result) -> list[str]:
 def _report_build(result, quiet: bool) -> None:
     if not quiet:
         print("\n".join(output_table(result)))
-        fresh = len(result.rendered)
         unchanged = sum(1 for item in result.outputs if item.from_cache)
-        print(f"wrote {result.folder}/SHA256SUMS and {result.folder}/manifest.json; rendered {fresh} "
-              f"document(s); {unchanged} of {len(result.outputs)} outputs were unchanged and came from the cache")
+        print(f"wrote {result.folder}/SHA256SUMS and {result.folder}/manifest.json; made "
+              f"{len(result.outputs) - unchanged} of {len(result.outputs)} outputs, {unchanged} came unchanged "
+              "from the cache")
     for warning in result.warnings:
         print(warning, file=sys.stderr)
     if result.warnings and not quiet:
@@ -196,7 +196,9 @@ def _build(args: argparse.Namespace) -> int:
 def _release(args: argparse.Namespace) -> int:
     from .release import LOCK_FILE, release
 
-    result = release(args.root)
+    result = release(args.root, _progress(False))
+    if result.build is not None:
+        _report_build(result.build, quiet=False)
     if result.recorded:
         print(f"released edition {result.edition} into {result.folder}/ and recorded it in {LOCK_FILE}: "
               "commit it")

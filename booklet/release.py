@@ -13,9 +13,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import BUILD_DIR, build, load_project
+from .build import BUILD_DIR, BuildResult, build, load_project
 from .errors import BookletError
 from .lock import build_lock
+from .schedule import Progress
 from .writer import CHECKSUMS, MANIFEST, atomic_write
 
 LOCK_FILE = "editions.lock"
@@ -76,15 +77,16 @@ class ReleaseResult:
     edition: str
     folder: str
     recorded: bool  # False when the edition was already recorded with these inputs
+    build: BuildResult | None = None  # None when the release folder was already complete
 
 
-def release(root: Path) -> ReleaseResult:
+def release(root: Path, progress: Progress | None = None) -> ReleaseResult:
     root = root.resolve()
     with build_lock(root / BUILD_DIR):
-        return _release(root)
+        return _release(root, progress)
 
 
-def _release(root: Path) -> ReleaseResult:
+def _release(root: Path, progress: Progress | None) -> ReleaseResult:
     project = load_project(root)
     config = project.config
     digest = inputs_digest(root, tuple(c.path for c in project.chapters if c.is_draft))
@@ -97,7 +99,7 @@ def _release(root: Path) -> ReleaseResult:
     folder = root / BUILD_DIR / "release" / config.edition
     if previous is not None and _release_is_complete(folder):
         return ReleaseResult(config.edition, folder.relative_to(root).as_posix(), recorded=False)
-    result = build(root)
+    result = build(root, progress=progress)
     _copy_release(root / BUILD_DIR, folder, [item.path for item in result.outputs])
     if previous is None:
         text = (root / LOCK_FILE).read_text(encoding="utf-8") if (root / LOCK_FILE).is_file() else (
@@ -105,7 +107,8 @@ def _release(root: Path) -> ReleaseResult:
             "'make release'; commit it.\n")
         line = f"{config.edition} {config.published.isoformat()} sha256:{digest}\n"
         atomic_write(root / LOCK_FILE, (text + ("" if text.endswith("\n") else "\n") + line).encode())
-    return ReleaseResult(config.edition, folder.relative_to(root).as_posix(), recorded=previous is None)
+    return ReleaseResult(config.edition, folder.relative_to(root).as_posix(), recorded=previous is None,
+                         build=result)
 
 
 def _copy_release(build_dir: Path, folder: Path, outputs: list[str]) -> None:

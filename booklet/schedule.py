@@ -84,21 +84,23 @@ class Scheduler:
         self.cache = cache
         self.jobs = max(1, jobs)
         self.progress = progress
+        self._made: dict[str, tuple[RenderJob | ImposeJob, str]] = {}  # job and cache key, by name
         self._pool: Executor | None = None
         self.rendered: list[str] = []  # names of the renders actually run (not from the cache)
         self.imposed: list[str] = []  # names of the impositions actually run
 
     def run(self, work: dict[str, Work]) -> dict[str, RenderedPdf]:
-        """Results by name. After a failure nothing new starts; once the running jobs end,
-        RenderFailed is raised for the first failed name in the order given."""
+        """Results by name. After a failure only the renders given directly still start (no follow-on
+        work); once they end, RenderFailed is raised for the first failed name in the order given."""
         waiting = dict(work)
         awaited = {name for item in work.values() if isinstance(item, Later) for name in item.after}
         results: dict[str, RenderedPdf] = {}
         running: dict[Future, tuple[str, str, RenderJob | ImposeJob]] = {}
         failures: dict[str, RenderError] = {}
         while True:
-            if not failures:
-                self._start_ready(waiting, awaited, results, running)
+            # After a failure the remaining renders still run (not the follow-on work), so which
+            # failure is reported does not depend on timing or on the number of workers.
+            self._start_ready(waiting, awaited, results, running, renders_only=bool(failures))
             if not running:
                 break
             done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -121,26 +123,33 @@ class Scheduler:
         return {name: results[name] for name in work}
 
     def _start_ready(self, waiting: dict[str, Work], awaited: set[str], results: dict[str, RenderedPdf],
-                     running: dict[Future, tuple[str, str, RenderJob | ImposeJob]]) -> None:
-        """Take cached results and start every job whose inputs are ready: first those that others
-        wait for (so the follow-on work fills the gaps between renders), then the longest."""
+                     running: dict[Future, tuple[str, str, RenderJob | ImposeJob]],
+                     renders_only: bool = False) -> None:
+        """Take cached results and start jobs whose inputs are ready while a worker is free: first
+        those that others wait for (so the follow-on work fills the gaps between renders), then the
+        longest. Starting no more than there are workers means "rendering X" is said when X starts,
+        and a job that becomes ready later can still go ahead of the longer ones."""
         while True:
-            ready = {name: item for name, item in waiting.items()
-                     if not isinstance(item, Later) or all(a in results for a in item.after)}
+            ready = [name for name, item in waiting.items()
+                     if not isinstance(item, Later) or not renders_only and all(a in results for a in item.after)]
             if not ready:
                 return
-            jobs = {name: item.make(results) if isinstance(item, Later) else item for name, item in ready.items()}
+            for name in ready:
+                if name not in self._made:  # a Later job is made once, when its inputs exist
+                    item = waiting[name]
+                    job = item.make(results) if isinstance(item, Later) else item
+                    self._made[name] = (job, job_key(job))
             cached_any = False
-            for name in sorted(jobs, key=lambda n: (n not in awaited, -_size(jobs[n]))):
-                del waiting[name]
-                job = jobs[name]
-                key = job_key(job)
+            for name in sorted(ready, key=lambda n: (n not in awaited, -_size(self._made[n][0]))):
+                job, key = self._made[name]
                 hit = self.cache.get(key)
                 if hit is not None:
+                    del waiting[name]
                     results[name] = RenderedPdf(hit.data, hit.pages, hit.warnings, from_cache=True)
                     cached_any = True
                     self.progress("cached", name, results[name])
-                else:
+                elif len(running) < self.jobs:
+                    del waiting[name]
                     self.progress("start", name, None)
                     running[self._executor().submit(run_job, job)] = (name, key, job)
             if not cached_any:

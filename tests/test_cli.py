@@ -35,7 +35,7 @@ def test_build_ends_with_a_table_of_outputs_and_shows_no_progress_when_not_on_a_
     row = next(line for line in lines if line.startswith("fixture-patient-standard-a4-2.1.0.pdf")).split()
     assert row[1].isdigit() and row[3] == "KiB" and row[5] == "s"
     assert len([line for line in lines if line.startswith("fixture-")]) == 9
-    assert "wrote build/SHA256SUMS and build/manifest.json; rendered 9 document(s)" in result.stdout
+    assert "wrote build/SHA256SUMS and build/manifest.json; made 9 of 9 outputs, 0 came unchanged" in result.stdout
     assert "rendering" not in result.stderr  # progress is for terminals only
 
     again = run_booklet(project, "build")
@@ -69,6 +69,10 @@ def test_build_on_a_terminal_says_what_it_is_rendering(project):
     assert "  rendering fixture-patient-standard-a4-2.1.0 ..." in text
     assert "  rendering printing note for fixture-patient-booklet-imposed-a4-2.1.0 ..." in text
     assert re.search(r"  done      fixture-clinician-standard-letter-2\.1\.0 \(\d+ pages, \d+\.\d s\)", text)
+    events = [line.split()[:2] for line in text.splitlines() if line.startswith(("  rendering", "  done"))]
+    assert len(events) == 2 * 11  # 7 renders, 2 printing notes, 2 impositions
+    for started, finished in zip(events[::2], events[1::2]):  # one job at a time: each ends before the next
+        assert started[0] == "rendering" and finished[0] == "done" and started[1] == finished[1]
 
 
 @pytest.mark.parametrize("command", ["build", "check", "new", "watch", "release", "schemas"])

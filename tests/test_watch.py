@@ -97,6 +97,7 @@ def test_watch_ignores_build_outputs_hidden_files_and_editor_backups(tmp_path):
     assert not accepts(Change.modified, str(tmp_path / "build" / "x.pdf"))
     assert not accepts(Change.modified, str(tmp_path / "chapters" / ".01-a.md.swp"))
     assert not accepts(Change.modified, str(tmp_path / "chapters" / "01-a.md~"))
+    assert not accepts(Change.added, str(tmp_path / "chapters" / "sedVNmFQJ"))
     assert not accepts(Change.modified, str(tmp_path / "tests" / "x.py"))
     assert not accepts(Change.modified, os.path.join("/elsewhere", "booklet.yaml"))
 
@@ -106,3 +107,23 @@ def test_watch_outside_a_booklet_folder_fails_at_once(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert result.stderr == "booklet.yaml: no booklet.yaml here: run the command in the booklet's folder\n"
+
+
+def test_a_change_saved_during_the_first_build_is_not_missed(project):
+    from booklet import watch as watching
+
+    chapter = project / "chapters" / "02-patient-only.md"
+    builds: list[str] = []
+    announced: list[list[str]] = []
+    stop = threading.Event()
+
+    def rebuild() -> None:
+        builds.append("build")
+        if len(builds) == 1:  # the author saves while the first build runs
+            chapter.write_text(chapter.read_text() + "\nSaved during the build [@web-reviewed].\n")
+        else:
+            stop.set()
+
+    watching.watch_project(project, rebuild, announced.append, lambda: None, stop)
+    assert builds == ["build", "build"]
+    assert announced == [["chapters/02-patient-only.md"]]
