@@ -6,10 +6,12 @@ Drafts are checked like every other chapter; what a draft still lacks is a warni
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .build import BUILD_DIR, gather_project
+from .chapters import Chapter
 from .errors import BookletError, Problem
 from .glossary import glossary_problems
 from .html import chapter_problems
@@ -56,6 +58,30 @@ def _by_place(problems: list[Problem]) -> tuple[Problem, ...]:
     return tuple(sorted(dict.fromkeys(problems), key=lambda p: (p.path, p.line or 0, p.severity)))
 
 
+_LIST_ITEM = re.compile(r"^(?:[-*+]|\d+[.)])\s+\S")
+_NOT_A_PARAGRAPH = re.compile(r"^(?:\s|#|:::|!!!|\||<|```|[-*+]\s|\d+[.)]\s)")
+
+
+def list_problems(chapter: Chapter) -> list[Problem]:
+    """A list straight after a paragraph line, with no blank line between: Markdown prints it as
+    part of the paragraph ("- [ ] ..." and all), so the author should know."""
+    problems = []
+    for segment in chapter.segments:
+        lines = segment.text.split("\n")
+        fenced = False
+        for offset, line in enumerate(lines):
+            if line.startswith("```"):
+                fenced = not fenced
+            if fenced or offset == 0 or not _LIST_ITEM.match(line):
+                continue
+            previous = lines[offset - 1]
+            if previous.strip() and not _NOT_A_PARAGRAPH.match(previous):
+                problems.append(Problem(chapter.path, segment.first_line + offset,
+                                        "a list needs a blank line before it: without one it prints as part "
+                                        "of the paragraph above", "warning"))
+    return problems
+
+
 def check_project(root: Path, as_of: dt.date) -> CheckReport:
     root = root.resolve()
     project, problems = gather_project(root)
@@ -69,6 +95,7 @@ def check_project(root: Path, as_of: dt.date) -> CheckReport:
     # The chapters that loaded are turned into HTML even when other files have errors, so one
     # unknown citation does not hide a missing alt text elsewhere.
     problems += chapter_problems(plan, root, root / BUILD_DIR)
+    problems += [problem for chapter in project.chapters for problem in list_problems(chapter)]
     if any(p.severity == "error" for p in problems):  # the text is not sound enough to measure
         return CheckReport(as_of, _by_place(problems))
     readability = patient_readability(project.chapters)

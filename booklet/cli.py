@@ -236,6 +236,10 @@ def _new(args: argparse.Namespace) -> int:
     load_config(root)  # only inside a booklet's folder
     made = new_chapter(root, args.title, args.audience, dt.date.today(), args.order)
     print(f"wrote {made.path} (id '{made.id}', order {made.order}, next review {made.next_review.isoformat()})")
+    if made.after:
+        gaps = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in made.free)
+        print(f"order {made.order} puts it after '{made.after}'; to move it, change its 'order'"
+              + (f" (free: {gaps})" if gaps else ""))
     print("it is a draft: builds leave it out until you change 'status: draft' to 'status: ready'; "
           f"preview it with 'booklet build --chapter {made.id}' or 'booklet watch --chapter {made.id}'")
     return 0

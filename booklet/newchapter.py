@@ -36,6 +36,20 @@ class NewChapter:
     id: str
     order: int
     next_review: dt.date
+    after: str | None = None  # the title of the chapter it follows
+    free: tuple[tuple[int, int], ...] = ()  # unused orders below the last one, as ranges
+
+
+def free_orders(taken: set[int]) -> tuple[tuple[int, int], ...]:
+    """Gaps in the orders in use, e.g. {1, 2, 3, 10, 11} -> ((4, 9),)."""
+    gaps, start = [], None
+    for number in range(1, max(taken, default=0) + 1):
+        if number not in taken and start is None:
+            start = number
+        if number in taken and start is not None:
+            gaps.append((start, number - 1))
+            start = None
+    return tuple(gaps)
 
 
 def slug_of(title: str) -> str:
@@ -115,7 +129,9 @@ def new_chapter(root: Path, title: str, audience: str, today: dt.date, order: in
         atomic_create(root / relative, f"---\n{front}\n---\n\n{_body(audience)}".encode("utf-8"))
     except FileExistsError:
         raise UsageError(f"booklet: {relative} already exists") from None
-    return NewChapter(relative, chapter_id, order, next_review)
+    before = [c for c in chapters if c.order < order]
+    return NewChapter(relative, chapter_id, order, next_review,
+                      max(before, key=lambda c: c.order).title if before else None, free_orders(taken | {order}))
 
 
 def leftover_prompts(chapter: Chapter) -> list[Problem]:

@@ -106,3 +106,14 @@ def test_check_of_the_real_booklet_has_no_errors_and_lists_its_patient_chapters(
     assert {r.chapter.id for r in report.readability} >= {"what-is-calciphylaxis", "treatment", "glossary"}
     assert report.chapters == 23 and report.drafts == 0
     assert not [p for p in report.warnings if "glossary term" in p.message]  # every marked term is defined
+
+
+def test_a_list_straight_after_a_paragraph_is_warned_about(project):
+    chapter = project / "chapters" / "02-patient-only.md"
+    chapter.write_text(chapter.read_text() + "\nAsk them:\n- [ ] What is my plan?\n- [ ] Who do I call?\n\n"
+                                             "Fine:\n\n- a list after a blank line\n- second item\n")
+    result = run_booklet(project, "check")
+    assert result.returncode == 0
+    assert [line for line in result.stderr.splitlines() if "blank line" in line] == [
+        "chapters/02-patient-only.md:14: warning: a list needs a blank line before it: without one it prints "
+        "as part of the paragraph above"]

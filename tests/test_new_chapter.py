@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from booklet.chapters import parse_chapter, split_front_matter
-from booklet.newchapter import months_later, slug_of
+from booklet.newchapter import free_orders, months_later, slug_of
 from booklet.release import inputs_digest
 from conftest import run_booklet
 
@@ -37,6 +37,7 @@ def test_new_writes_a_draft_with_complete_front_matter_after_the_last_chapter(pr
     assert result.returncode == 0, result.stderr
     path = project / "chapters" / "03-wound-care-at-home-in-hospital.md"
     assert f"wrote chapters/{path.name}" in result.stdout
+    assert "order 3 puts it after 'Patient only chapter'; to move it, change its 'order'\n" in result.stdout
     front = _front(path)
     assert front["title"] == "Wound care: at home & in hospital"
     assert front["id"] == "wound-care-at-home-in-hospital"
@@ -130,6 +131,11 @@ def test_new_refuses_what_would_clash_or_cannot_be_named(project, args, message)
     assert result.returncode == 2
     assert result.stderr.startswith(message), result.stderr
     assert sorted(p.name for p in (project / "chapters").iterdir()) == before
+
+
+def test_free_orders_are_the_gaps_below_the_last():
+    assert free_orders({1, 2, 3, 10, 11, 12, 20, 30}) == ((4, 9), (13, 19), (21, 29))
+    assert free_orders(set()) == ()
 
 
 def test_slug_and_review_interval():
