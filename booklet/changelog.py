@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Problem
+from .errors import BookletError, Problem
 from .schema import SEMVER, parse_date
 from .textfile import read_text
 
