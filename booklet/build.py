@@ -169,7 +169,7 @@ def _build(root: Path, brand_file: Path | None, chapter_id: str | None, jobs: in
 
     recover(build_dir)  # a build killed while renaming its outputs into place is finished first
     cache = RenderCache(build_dir)
-    scheduler = Scheduler(cache, jobs or default_jobs(), *([progress] if progress else []))
+    scheduler = Scheduler(cache, jobs or default_jobs(), progress)
     imposed = [o for o in plan.outputs if o.is_imposed]
     def printing_note(output: Output, results: dict[str, RenderedPdf]) -> RenderJob:
         booklet = results[output.imposed_from]

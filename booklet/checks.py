@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .build import BUILD_DIR, gather_project
 from .chapters import Chapter
+from .config import CONFIG_FILE
 from .errors import BookletError, Problem
 from .glossary import glossary_problems
 from .html import chapter_problems
@@ -91,7 +92,7 @@ def check_project(root: Path, as_of: dt.date) -> CheckReport:
         plan = make_plan(project.config, project.chapters, project.references, project.history,
                          include_drafts=True)
     except BookletError as err:
-        return CheckReport(as_of, _by_place([*problems, Problem(err.path or "booklet.yaml", err.line, err.message)]))
+        return CheckReport(as_of, _by_place([*problems, Problem(err.path or CONFIG_FILE, err.line, err.message)]))
     # The chapters that loaded are turned into HTML even when other files have errors, so one
     # unknown citation does not hide a missing alt text elsewhere.
     problems += chapter_problems(plan, root, root / BUILD_DIR)
@@ -109,7 +110,7 @@ def check_project(root: Path, as_of: dt.date) -> CheckReport:
             for r in project.references.values() if r.next_review and as_of <= r.next_review.last_day() <= horizon]
     config_review = project.config.next_review
     if config_review and as_of <= config_review <= horizon:
-        due.append(DueSoon("booklet.yaml", None, "the booklet", config_review, config_review.isoformat()))
+        due.append(DueSoon(CONFIG_FILE, None, "the booklet", config_review, config_review.isoformat()))
     return CheckReport(as_of, _by_place(problems), tuple(readability), tuple(sorted(due, key=lambda d: d.due)),
                        len(project.chapters), sum(c.is_draft for c in project.chapters), len(project.references))
 

@@ -16,7 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExe
 from dataclasses import dataclass
 from typing import Callable, Union
 
-from .cache import RenderCache, code_digest, render_key
+from .cache import CachedPdf, RenderCache, code_digest, render_key
 from .plan import PAPERS
 from .rendering import ImposeJob, RenderedPdf, RenderError, RenderJob, run_job
 
@@ -80,11 +80,12 @@ def _silent(event: str, name: str, result: RenderedPdf | None) -> None:
 
 
 class Scheduler:
-    def __init__(self, cache: RenderCache, jobs: int, progress: Progress = _silent):
+    def __init__(self, cache: RenderCache, jobs: int, progress: Progress | None = None):
         self.cache = cache
         self.jobs = max(1, jobs)
-        self.progress = progress
-        self._made: dict[str, tuple[RenderJob | ImposeJob, str]] = {}  # job and cache key, by name
+        self.progress = progress or _silent
+        # Each job once made (a Later one when its inputs exist), with its cache key and cached result.
+        self._made: dict[str, tuple[RenderJob | ImposeJob, str, CachedPdf | None]] = {}
         self._pool: Executor | None = None
         self.rendered: list[str] = []  # names of the renders actually run (not from the cache)
         self.imposed: list[str] = []  # names of the impositions actually run
@@ -135,14 +136,14 @@ class Scheduler:
             if not ready:
                 return
             for name in ready:
-                if name not in self._made:  # a Later job is made once, when its inputs exist
+                if name not in self._made:
                     item = waiting[name]
                     job = item.make(results) if isinstance(item, Later) else item
-                    self._made[name] = (job, job_key(job))
+                    key = job_key(job)
+                    self._made[name] = (job, key, self.cache.get(key))
             cached_any = False
             for name in sorted(ready, key=lambda n: (n not in awaited, -_size(self._made[n][0]))):
-                job, key = self._made[name]
-                hit = self.cache.get(key)
+                job, key, hit = self._made[name]
                 if hit is not None:
                     del waiting[name]
                     results[name] = RenderedPdf(hit.data, hit.pages, hit.warnings, from_cache=True)
