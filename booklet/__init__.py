@@ -1,3 +1,4 @@
 """Typesets the calciphylaxis booklet: Markdown chapters to patient and clinician PDFs."""
+from importlib.metadata import version
 
-__version__ = "0.1.0"
+__version__ = version("calciphylaxis-booklet")  # declared once, in pyproject.toml

@@ -50,6 +50,17 @@ COMMANDS = {
           booklet check
           booklet check --as-of 2027-06-01    # which review dates will have passed by then
         """),
+    "init": ("start a new booklet project in an empty folder", """
+        Write a new booklet project into DIR (a new or empty folder): booklet.yaml,
+        an empty references.yaml, one chapter for each edition, CHANGELOG.md, an
+        example brand file and the JSON Schemas. It checks and builds as it is; its
+        chapters say how to write your own. The default stylesheets come with booklet;
+        a file in the project's styles/ replaces the one of the same name.
+
+        examples:
+          booklet init lupus-booklet --title "Living with lupus"
+          cd lupus-booklet && booklet check && booklet build
+        """),
     "new": ("start a new chapter as a draft", """
         Write chapters/NN-title-in-lower-case.md with complete front-matter: the next
         free order, today's date as 'reviewed', the next review a year later, and
@@ -110,6 +121,9 @@ def _parser() -> argparse.ArgumentParser:
     sub["check"].add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
                               help="judge review dates as of this day (default: today)")
     sub["check"].add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
+    sub["init"].add_argument("folder", type=Path, metavar="DIR", help="the new project's folder (new or empty)")
+    sub["init"].add_argument("--title", default=None, help="the booklet's title (default: 'My booklet')")
+    sub["init"].add_argument("--publisher", default=None, help="the publisher printed on the cover")
     sub["new"].add_argument("title", help="the chapter's title, in quotes")
     sub["new"].add_argument("--audience", required=True, choices=("patient", "clinician", "both"),
                             help="which edition(s) print it")
@@ -125,7 +139,7 @@ def _positive(text: str) -> int:
 
 
 def _date(text: str) -> dt.date:
-    from .schema import parse_date
+    from .dates import parse_date
 
     try:
         return parse_date(text)
@@ -185,7 +199,7 @@ def _progress(quiet: bool) -> _Progress | None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import build
+    from .pipeline import build
 
     progress = _progress(args.quiet)
     result = build(args.root, args.brand, args.chapter, args.jobs, progress)
@@ -194,13 +208,14 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _release(args: argparse.Namespace) -> int:
-    from .release import LOCK_FILE, release
+    from .output.editions import EDITIONS_FILE
+    from .pipeline import release
 
     result = release(args.root, _progress(False))
     if result.build is not None:
         _report_build(result.build, quiet=False)
     if result.recorded:
-        print(f"released edition {result.edition} into {result.folder}/ and recorded it in {LOCK_FILE}: "
+        print(f"released edition {result.edition} into {result.folder}/ and recorded it in {EDITIONS_FILE}: "
               "commit it")
     else:
         print(f"edition {result.edition} is already released from these inputs ({result.folder}/): "
@@ -209,8 +224,8 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .checks import check_project, due_soon_lines, grouped
-    from .readability import readability_table
+    from .authoring.check import check_project, due_soon_lines, grouped
+    from .authoring.readability import readability_table
 
     report = check_project(args.root, args.as_of or dt.date.today())
     if report.problems:
@@ -229,8 +244,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .newchapter import new_chapter
+    from .authoring.new import new_chapter
+    from .source.config import load_config
 
     root = args.root.resolve()
     load_config(root)  # only inside a booklet's folder
@@ -245,10 +260,19 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _init(args: argparse.Namespace) -> int:
+    from .authoring.starter import DEFAULT_TITLE, init_project
+
+    started = init_project(args.folder, dt.date.today(), args.title or DEFAULT_TITLE, args.publisher)
+    print(f"wrote a new booklet project in {started.folder}/: {', '.join(started.files)}")
+    print(f"next: cd {started.folder} && booklet check && booklet build")
+    return 0
+
+
 def _watch(args: argparse.Namespace) -> int:
-    from .build import build
-    from .config import CONFIG_FILE
-    from .watch import WATCHED, watch_project
+    from .authoring.watch import WATCHED, watch_project
+    from .pipeline import build
+    from .source.config import CONFIG_FILE
 
     root = args.root.resolve()
     if not (root / CONFIG_FILE).is_file():  # not a booklet's folder: nothing to watch
@@ -289,7 +313,7 @@ def _watch(args: argparse.Namespace) -> int:
 
 
 def _schemas(args: argparse.Namespace) -> int:
-    from .schemas import write_schemas
+    from .authoring.json_schemas import write_schemas
 
     for path in write_schemas(args.root.resolve()):
         print(f"wrote {path}")
@@ -299,8 +323,8 @@ def _schemas(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
-        return {"build": _build, "check": _check, "new": _new, "watch": _watch, "release": _release,
-                "schemas": _schemas}[args.command](args)
+        return {"build": _build, "check": _check, "init": _init, "new": _new, "watch": _watch,
+                "release": _release, "schemas": _schemas}[args.command](args)
     except UsageError as err:
         print(err, file=sys.stderr)
         return 2

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
+
+ERROR, WARNING = "error", "warning"
 
 
 @dataclass(frozen=True)
@@ -15,12 +18,16 @@ class Problem:
     path: str
     line: int | None
     message: str
-    severity: str = "error"  # "error" or "warning"
+    severity: str = ERROR
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        prefix = "warning: " if self.severity == "warning" else ""
+        prefix = "warning: " if self.severity == WARNING else ""
         return f"{where}: {prefix}{self.message}"
+
+
+def has_errors(problems: Iterable[Problem]) -> bool:
+    return any(p.severity == ERROR for p in problems)
 
 
 class BookletError(Exception):
@@ -37,6 +44,10 @@ class BookletError(Exception):
             return self.message
         return str(Problem(self.path, self.line, self.message))
 
+    def as_problems(self, path: str) -> list[Problem]:
+        """The error as problems, for reports that gather them; `path` where it names no file."""
+        return [Problem(self.path or path, self.line, self.message)]
+
 
 class ValidationFailed(BookletError):
     """Every problem found in one validation pass, so authors fix them all at once."""
@@ -45,9 +56,12 @@ class ValidationFailed(BookletError):
         self.problems = sorted(problems, key=lambda p: (p.path, p.line or 0))
         super().__init__(f"{len(self.problems)} problem(s) found")
 
+    def as_problems(self, path: str) -> list[Problem]:
+        return list(self.problems)
+
     def lines(self) -> list[str]:
         """The errors, one line each (warnings are left out: they would bury the errors)."""
-        return [str(p) for p in self.problems if p.severity == "error"]
+        return [str(p) for p in self.problems if p.severity == ERROR]
 
 
 class UsageError(BookletError):

@@ -1,7 +1,7 @@
 """Audience blocks: `::: patient` / `::: clinician` text reaches only its own edition."""
 from __future__ import annotations
 
-from booklet.audience import split_audiences, text_for
+from booklet.source.audience import split_audiences, text_for
 
 BODY = """Shared start.
 

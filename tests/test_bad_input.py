@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import TESTS, run_booklet
+from conftest import TESTS, booklet
 
 CORPUS = TESTS / "bad_input"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "case.yaml").is_file())
@@ -49,20 +49,41 @@ def _lay_out_case(case: Path, root: Path, spec: dict) -> None:
         (root / name).write_text(head + "Words and more words. " * (size // 22), encoding="utf-8")
 
 
-def test_the_corpus_covers_what_the_issue_lists():
-    assert len(CASES) >= 30
+# One case at least for each kind of bad input the corpus exists to cover.
+REQUIRED = {
+    "malformed-yaml", "booklet-yaml-malformed", "references-malformed", "changelog-malformed",  # broken files
+    "not-utf8", "booklet-yaml-not-utf8", "references-not-utf8", "brand-not-utf8", "changelog-not-utf8",
+    "empty-file", "no-front-matter", "front-matter-never-closed", "front-matter-is-a-string",
+    "missing-key", "unknown-key", "wrong-type", "impossible-date", "duplicate-id", "unknown-citation",
+    "unclosed-audience-block", "unknown-box-type", "image-without-alt-text",
+    "alias-bomb", "references-alias-bomb", "very-large-file",  # runaway inputs
+    "deeply-nested-yaml", "deeply-nested-lists", "deeply-nested-markdown", "deeply-nested-html",
+    "raw-html-script", "raw-html-iframe", "raw-html-object", "raw-html-style", "raw-html-event-handler",
+    "javascript-link", "raw-html-javascript-link",  # hostile HTML
+    "chapter-links-outside-the-project", "markdown-image-outside", "markdown-image-from-the-web",  # fetches
+    "raw-html-image-file-url", "css-url-outside", "css-import-from-the-web", "svg-image-referring-outside",
+    "brand-file-outside-the-project", "brand-logo-outside", "brand-svg-logo-referring-outside",
+}
+
+
+def test_the_corpus_covers_every_kind_of_bad_input_and_each_case_is_complete():
+    assert sorted(REQUIRED - set(CASES)) == []
+    for case in CASES:
+        spec = yaml.safe_load((CORPUS / case / "case.yaml").read_text(encoding="utf-8"))
+        assert spec.get("command", "check") in ("check", "build"), case
+        assert spec["stderr"].strip() and spec["stderr"].endswith("\n"), case  # the exact lines, each ended
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_bad_input_fails_cleanly_with_the_expected_message(case, built_project, tmp_path):
+def test_bad_input_fails_cleanly_with_the_expected_message(case, built_mini, tmp_path):
     folder = CORPUS / case
     spec = yaml.safe_load((folder / "case.yaml").read_text(encoding="utf-8"))
     root = tmp_path / "project"
-    shutil.copytree(built_project, root, symlinks=True)
+    shutil.copytree(built_mini, root, symlinks=True)
     _lay_out_case(folder, root, spec)
     before = _snapshot(root / "build")
 
-    result = run_booklet(root, spec.get("command", "check"), *spec.get("args", []))
+    result = booklet(root, spec.get("command", "check"), *spec.get("args", []))  # in-process: no traceback escapes
 
     assert "Traceback" not in result.stderr, result.stderr
     assert result.stderr == spec["stderr"], result.stderr

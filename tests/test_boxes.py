@@ -1,7 +1,8 @@
 """Boxes (`!!! type "Title"`) and tick-box lists in chapters."""
 from __future__ import annotations
 
-from conftest import run_booklet, write_chapter
+from booklet.pipeline import prepare
+from conftest import booklet, write_chapter
 
 FRONT = """
 title: Boxes
@@ -20,9 +21,7 @@ def test_boxes_and_tick_boxes_reach_the_html(project):
                   'Text [@web-reviewed].\n\n!!! urgent "Get help now"\n    - A fever [@web-reviewed]\n\n'
                   "- [ ] What is my plan?\n- [ ] Who do I call?\n\nThen a list that is not all tick boxes:\n\n"
                   "- [ ] a box\n- [link] stays a plain item\n\n!!! notes \"My notes\"\n")
-    result = run_booklet(project, "build")
-    assert result.returncode == 0, result.stderr
-    html = (project / "build" / "html" / "fixture-patient-standard-a4-2.1.0.html").read_text()
+    html = prepare(project).html("patient-standard-a4")
     assert '<div class="admonition urgent">\n<p class="admonition-title">Get help now</p>' in html
     assert '<ul class="checklist">\n<li class="task">What is my plan?</li>' in html
     assert '<ul>\n<li class="task">a box</li>\n<li>[link] stays a plain item</li>' in html
@@ -32,7 +31,7 @@ def test_boxes_and_tick_boxes_reach_the_html(project):
 
 def test_unknown_box_type_is_an_error_naming_file_and_line(project):
     write_chapter(project, "03-boxes.md", FRONT, 'Text [@web-reviewed].\n\n!!! danger "Oops"\n    Body.\n')
-    result = run_booklet(project, "build")
+    result = booklet(project, "build")
     assert result.returncode == 1
     assert result.stderr.strip() == ("chapters/03-boxes.md:13: unknown box type 'danger': use one of "
                                      'urgent, key, tip, notes (as in \'!!! tip "Title"\')')

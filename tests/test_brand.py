@@ -6,7 +6,7 @@ import json
 
 from pypdf import PdfReader
 
-from conftest import run_booklet
+from conftest import booklet
 
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
 BRAND = """name: Kind Care Trust
@@ -21,12 +21,12 @@ def _text(pdf) -> list[str]:
     return [" ".join(page.extract_text().split()) for page in PdfReader(pdf).pages]
 
 
-def test_branded_copies_carry_the_brand_on_covers_names_and_manifest_only(project):
+def test_branded_copies_carry_the_brand_on_covers_names_and_manifest_only(built_project):
+    project = built_project
     (project / "brands" / "logos").mkdir(parents=True)
     (project / "brands" / "logos" / "kind.png").write_bytes(PNG)
     (project / "brands" / "kind-care.yaml").write_text(BRAND)
-    assert run_booklet(project, "build").returncode == 0
-    result = run_booklet(project, "build", "--brand", "brands/kind-care.yaml")
+    result = booklet(project, "build", "--brand", "brands/kind-care.yaml")
     assert result.returncode == 0, result.stderr
     assert "file (in build/brands/kind-care/)" in result.stdout
     assert "fixture-kind-care-patient-standard-a4-2.1.0.pdf" in result.stdout
@@ -51,7 +51,7 @@ def test_branded_copies_carry_the_brand_on_covers_names_and_manifest_only(projec
 def test_brand_problems_name_the_file_and_line(project):
     (project / "brands").mkdir()
     (project / "brands" / "bad.yaml").write_text("name: Bad\nlogo: ../outside.png\nfax: 1\n")
-    result = run_booklet(project, "build", "--brand", "brands/bad.yaml")
+    result = booklet(project, "build", "--brand", "brands/bad.yaml")
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     assert "brands/bad.yaml:2: logo '../outside.png' is not a file inside the project" in lines

@@ -13,30 +13,30 @@ def text_of(path) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(path).pages)
 
 
-def test_each_edition_has_its_own_blocks_and_not_the_others(built_project):
-    patient = text_of(built_project / PATIENT)
-    clinician = text_of(built_project / CLINICIAN)
+def test_each_edition_has_its_own_blocks_and_not_the_others(built_mini):
+    patient = text_of(built_mini / PATIENT)
+    clinician = text_of(built_mini / CLINICIAN)
     assert "bluebell meadow" in patient and "quartz lattice" not in patient
     assert "quartz lattice" in clinician and "bluebell meadow" not in clinician
     assert "Both editions print this paragraph" in patient and "Both editions print this paragraph" in clinician
 
 
-def test_patient_only_chapter_is_left_out_of_the_clinician_edition(built_project):
-    assert "heron pond" in text_of(built_project / PATIENT)
-    assert "heron pond" not in text_of(built_project / CLINICIAN)
+def test_patient_only_chapter_is_left_out_of_the_clinician_edition(built_mini):
+    assert "heron pond" in text_of(built_mini / PATIENT)
+    assert "heron pond" not in text_of(built_mini / CLINICIAN)
 
 
-def test_pdf_metadata_carries_title_author_subject_and_keywords(built_project):
-    info = PdfReader(built_project / PATIENT).metadata
+def test_pdf_metadata_carries_title_author_subject_and_keywords(built_mini):
+    info = PdfReader(built_mini / PATIENT).metadata
     assert info.title == "Fixture Booklet: For patients and families"
     assert info.author == "Test Publisher"
     assert "edition 2.1.0" in info.subject
     assert "patient" in info["/Keywords"]
 
 
-def test_atkinson_hyperlegible_is_embedded(built_project):
+def test_atkinson_hyperlegible_is_embedded(built_mini):
     fonts = set()
-    for page in PdfReader(built_project / PATIENT).pages:
+    for page in PdfReader(built_mini / PATIENT).pages:
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
             descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
@@ -45,14 +45,14 @@ def test_atkinson_hyperlegible_is_embedded(built_project):
     assert fonts == {"Atkinson-Hyperlegible", "Atkinson-Hyperlegible-Bold"}
 
 
-def test_a4_pages(built_project):
-    page = PdfReader(built_project / PATIENT).pages[0]
+def test_a4_pages(built_mini):
+    page = PdfReader(built_mini / PATIENT).pages[0]
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
 
 
-def test_manifest_lists_every_pdf_with_pages_bytes_and_checksum(built_project):
+def test_manifest_lists_every_pdf_with_pages_bytes_and_checksum(built_mini):
     import hashlib
-    manifest = json.loads((built_project / "build/manifest.json").read_text())
+    manifest = json.loads((built_mini / "build/manifest.json").read_text())
     assert {k: manifest[k] for k in ("title", "slug", "edition", "published", "next_review")} == {
         "title": "Fixture Booklet", "slug": "fixture", "edition": "2.1.0",
         "published": "2026-01-15", "next_review": "2026-06-30"}
@@ -66,25 +66,25 @@ def test_manifest_lists_every_pdf_with_pages_bytes_and_checksum(built_project):
     assert len(entries) == len(expected)
     for entry in entries:
         assert entry["path"] == f"fixture-{entry['audience']}-{entry['variant']}-{entry['paper']}-2.1.0.pdf"
-        data = (built_project / "build" / entry["path"]).read_bytes()
+        data = (built_mini / "build" / entry["path"]).read_bytes()
         assert entry["bytes"] == len(data)
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
-        assert entry["pages"] == len(PdfReader(built_project / "build" / entry["path"]).pages)
+        assert entry["pages"] == len(PdfReader(built_mini / "build" / entry["path"]).pages)
         assert entry["format"] == "pdf"
         imposed = entry["variant"] == "booklet-imposed"
         assert entry["tagged"] is not imposed
         assert entry.get("for_printing_only", False) is imposed
 
 
-def test_html_documents_are_kept_with_language_and_title(built_project):
-    html = (built_project / "build/html/fixture-patient-standard-a4-2.1.0.html").read_text()
+def test_html_documents_are_kept_with_language_and_title(built_mini):
+    html = (built_mini / "build/html/fixture-patient-standard-a4-2.1.0.html").read_text()
     assert '<html lang="en-GB">' in html
     assert "<title>Fixture Booklet: For patients and families</title>" in html
-    assert "../../styles/base.css" in html
+    assert "booklet/styles/base.css\">" in html  # the package's default stylesheets
 
 
-def test_no_temporary_files_are_left_behind(built_project):
-    leftovers = [p.name for p in (built_project / "build").rglob("*") if p.name.endswith(".tmp")]
+def test_no_temporary_files_are_left_behind(built_mini):
+    leftovers = [p.name for p in (built_mini / "build").rglob("*") if p.name.endswith(".tmp")]
     assert leftovers == []
 
 
@@ -92,8 +92,8 @@ def flat(path) -> str:
     return " ".join(text_of(path).split())
 
 
-def test_patient_edition_ends_with_where_this_information_comes_from(built_project):
-    text = flat(built_project / PATIENT)
+def test_patient_edition_ends_with_where_this_information_comes_from(built_mini):
+    text = flat(built_mini / PATIENT)
     section = text[text.index("point to these sources"):]
     assert "Kidney Org: “A reviewed page”. Last checked by its authors 25 March 2024." in section
     assert "Charity UK: “An overdue page”. Written July 2023. It was due to be checked again by July 2025; " \
@@ -102,8 +102,8 @@ def test_patient_edition_ends_with_where_this_information_comes_from(built_proje
     assert "A study of things" not in section  # cited only in the clinician edition
 
 
-def test_clinician_edition_ends_with_vancouver_references_and_review_status(built_project):
-    text = flat(built_project / CLINICIAN)
+def test_clinician_edition_ends_with_vancouver_references_and_review_status(built_mini):
+    text = flat(built_mini / CLINICIAN)
     section = text[text.index("Numbered in order of first citation"):]
     assert "Jones BC, Lee D. A study of things. J Things. 2019;12(3):100-12. doi:10.1000/xyz123. PMID: 12345." in section
     assert "Kidney Org. A reviewed page [Internet]. Kidney Org; [reviewed 2024 Mar 25; cited 2026 Jan 10]." in section
@@ -112,21 +112,21 @@ def test_clinician_edition_ends_with_vancouver_references_and_review_status(buil
     assert "Status: Undated; no next review date stated. Names no publisher." in section
 
 
-def test_numbers_follow_first_citation_within_each_edition(built_project):
-    patient, clinician = flat(built_project / PATIENT), flat(built_project / CLINICIAN)
+def test_numbers_follow_first_citation_within_each_edition(built_mini):
+    patient, clinician = flat(built_mini / PATIENT), flat(built_mini / CLINICIAN)
     assert "patients only [2]" in patient and "Shared closing words [3]" in patient
     assert "clinicians only [2, 3 (p. 2)]" in clinician and "Shared closing words [4]" in clinician
     assert "heron pond paragraph [1]" in patient  # the same number when a source recurs
 
 
-def test_chapters_close_with_review_dates_and_sources(built_project):
-    assert "Reviewed 1 January 2026. Next review 1 January 2027. Sources: 1, 2, 3." in flat(built_project / PATIENT)
+def test_chapters_close_with_review_dates_and_sources(built_mini):
+    assert "Reviewed 1 January 2026. Next review 1 January 2027. Sources: 1, 2, 3." in flat(built_mini / PATIENT)
     assert "Reviewed 1 January 2026. Next review 1 January 2027. Sources: 1, 2, 3, 4." in flat(
-        built_project / CLINICIAN)
+        built_mini / CLINICIAN)
 
 
-def test_cover_and_footer_show_edition_publication_and_booklet_next_review(built_project):
-    reader = PdfReader(built_project / PATIENT)
+def test_cover_and_footer_show_edition_publication_and_booklet_next_review(built_mini):
+    reader = PdfReader(built_mini / PATIENT)
     cover = " ".join(reader.pages[0].extract_text().split())
     assert "Edition 2.1.0" in cover and "Published 15 January 2026" in cover
     assert "Next review 30 June 2026" in cover  # the earliest chapter next_review
@@ -139,9 +139,9 @@ def test_cover_and_footer_show_edition_publication_and_booklet_next_review(built
     assert "Page" not in back  # no running head or footer on the covers
 
 
-def test_doi_pmid_and_urls_are_live_links(built_project):
+def test_doi_pmid_and_urls_are_live_links(built_mini):
     uris = set()
-    for page in PdfReader(built_project / CLINICIAN).pages:
+    for page in PdfReader(built_mini / CLINICIAN).pages:
         for annotation in page.get("/Annots") or []:
             action = annotation.get_object().get("/A")
             if action and "/URI" in action:
@@ -150,9 +150,9 @@ def test_doi_pmid_and_urls_are_live_links(built_project):
             "https://example.org/page"} <= uris
 
 
-def test_sha256sums_lists_every_output_and_verifies_with_sha256sum(built_project):
+def test_sha256sums_lists_every_output_and_verifies_with_sha256sum(built_mini):
     import subprocess
-    build = built_project / "build"
+    build = built_mini / "build"
     manifest = json.loads((build / "manifest.json").read_text())
     lines = (build / "SHA256SUMS").read_text().splitlines()
     assert [line.split("  ", 1)[1] for line in lines] == [o["path"] for o in manifest["outputs"]]
@@ -162,13 +162,13 @@ def test_sha256sums_lists_every_output_and_verifies_with_sha256sum(built_project
     assert check.stdout.count(": OK") == len(lines)
 
 
-def test_back_cover_carries_a_qr_code_of_the_home_page(built_project):
+def test_back_cover_carries_a_qr_code_of_the_home_page(built_mini):
     import base64
     import io
     import re
 
     import segno
-    html = (built_project / "build/html/fixture-patient-standard-a4-2.1.0.html").read_text()
+    html = (built_mini / "build/html/fixture-patient-standard-a4-2.1.0.html").read_text()
     src = re.search(r'<img class="qr-code" src="data:image/svg\+xml;base64,([^"]+)" alt="QR code for '
                     r'https://example.org/fixture-booklet">', html)
     assert src, "no QR code on the back cover"
@@ -176,5 +176,5 @@ def test_back_cover_carries_a_qr_code_of_the_home_page(built_project):
     segno.make("https://example.org/fixture-booklet", error="m").save(
         expected, kind="svg", xmldecl=False, scale=4, border=2, dark="#000")
     assert base64.b64decode(src.group(1)) == expected.getvalue()
-    back = " ".join(PdfReader(built_project / PATIENT).pages[-1].extract_text().split())
+    back = " ".join(PdfReader(built_mini / PATIENT).pages[-1].extract_text().split())
     assert "Find the latest edition of this booklet at https://example.org/fixture-booklet" in back

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from booklet.checks import check_project
-from booklet.glossary import defined_terms, unmark_terms
-from booklet.chapters import parse_chapter
-from conftest import run_booklet, write_chapter
+from booklet.authoring.check import check_project
+from booklet.content.glossary import defined_terms, unmark_terms
+from booklet.source.chapters import parse_chapter
+from booklet.pipeline import prepare
+from conftest import booklet, write_chapter
 
 GLOSSARY_FRONT = """
 title: Glossary
@@ -34,7 +35,7 @@ def test_errors_and_warnings_are_listed_together_grouped_by_file_in_line_order(p
   title: A page nobody cites
   URL: https://example.org/never
 """)
-    result = run_booklet(project, "check", "--as-of", "2026-03-01")
+    result = booklet(project, "check", "--as-of", "2026-03-01")
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "chapters/01-shared.md:9: warning: 'sources' names 'web-undated', which the chapter never cites",
@@ -48,7 +49,7 @@ def test_errors_and_warnings_are_listed_together_grouped_by_file_in_line_order(p
 
 def test_review_dates_due_in_the_next_90_days_are_listed_and_later_ones_are_not(project):
     # 01-shared is due 2027-01-01 and 02-patient-only 2026-06-30.
-    result = run_booklet(project, "check", "--as-of", "2026-10-15")
+    result = booklet(project, "check", "--as-of", "2026-10-15")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     start = lines.index("review dates due in the next 90 days (by 2027-01-13):")
@@ -56,7 +57,7 @@ def test_review_dates_due_in_the_next_90_days_are_listed_and_later_ones_are_not(
     assert not lines[start + 2].startswith("  2")  # 02-patient-only is overdue (a warning), not coming due
     assert "chapters/02-patient-only.md:8: warning: chapter was due for review on 2026-06-30" in result.stderr
 
-    later = run_booklet(project, "check", "--as-of", "2026-01-02")
+    later = booklet(project, "check", "--as-of", "2026-01-02")
     assert "review dates: none due in the next 90 days (by 2026-04-02)" in later.stdout
 
 
@@ -65,7 +66,7 @@ def test_every_image_without_alt_text_is_reported_with_its_line(project):
         (project / "chapters" / name).write_bytes(b"\x89PNG\r\n\x1a\n")  # check looks, it does not render
     chapter = project / "chapters" / "02-patient-only.md"
     chapter.write_text(chapter.read_text() + "\n![](leg.png)\n\nMore text [@web-reviewed].\n\n![ ](arm.png)\n")
-    result = run_booklet(project, "check")
+    result = booklet(project, "check")
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         f"chapters/02-patient-only.md:{line}: image '{name}' has no alt text: describe it, as in "
@@ -77,7 +78,7 @@ def test_glossary_terms_used_but_not_defined_are_warned_with_their_line(project)
     chapter = project / "chapters" / "02-patient-only.md"
     chapter.write_text(chapter.read_text() + "\nYou may need a [[biopsy|biopsies]] and a [[CRP]] test.\n"
                                              "Ask about [[debridement]] [@web-reviewed].\n")
-    result = run_booklet(project, "check")
+    result = booklet(project, "check")
     assert result.returncode == 0, result.stderr
     warned = [line for line in result.stderr.splitlines() if "glossary term" in line]
     assert warned == ["chapters/02-patient-only.md:14: warning: glossary term 'debridement' is not defined in "
@@ -87,8 +88,7 @@ def test_glossary_terms_used_but_not_defined_are_warned_with_their_line(project)
 def test_a_marked_term_prints_as_its_plain_words(project):
     chapter = project / "chapters" / "02-patient-only.md"
     chapter.write_text(chapter.read_text().replace("heron pond paragraph", "heron [[biopsy|biopsies]] paragraph"))
-    assert run_booklet(project, "build").returncode == 0
-    html = (project / "build" / "html" / "fixture-patient-standard-a4-2.1.0.html").read_text()
+    html = prepare(project).html("patient-standard-a4")
     assert "heron biopsies paragraph" in html and "[[" not in html
     assert unmark_terms("a [[CRP]] and [[biopsy|biopsies]]") == "a CRP and biopsies"
 
@@ -112,7 +112,7 @@ def test_a_list_straight_after_a_paragraph_is_warned_about(project):
     chapter = project / "chapters" / "02-patient-only.md"
     chapter.write_text(chapter.read_text() + "\nAsk them:\n- [ ] What is my plan?\n- [ ] Who do I call?\n\n"
                                              "Fine:\n\n- a list after a blank line\n- second item\n")
-    result = run_booklet(project, "check")
+    result = booklet(project, "check")
     assert result.returncode == 0
     assert [line for line in result.stderr.splitlines() if "blank line" in line] == [
         "chapters/02-patient-only.md:14: warning: a list needs a blank line before it: without one it prints "

@@ -4,9 +4,10 @@ from __future__ import annotations
 import markdown
 import pytest
 
-from booklet.chapters import parse_chapter
-from booklet.citations import CitationExtension, CitationItem, check_citations, find_citations, number_citations
-from booklet.references import Reference, load_references
+from booklet.source.chapters import parse_chapter
+from booklet.content.citation_links import CitationExtension
+from booklet.source.citations import CitationItem, check_citations, find_citations, number_citations
+from booklet.source.references import Reference, load_references
 from conftest import make_project
 
 REFS = {k: Reference(id=k, type="webpage", title=k, line=i + 3) for i, k in enumerate(

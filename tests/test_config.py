@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from booklet.config import load_config
+from booklet.source.config import load_config
 from booklet.errors import ValidationFailed
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from booklet.chapters import load_chapters, parse_chapter
+from booklet.source.chapters import load_chapters, parse_chapter
 from booklet.errors import ValidationFailed
 from conftest import write_chapter
 

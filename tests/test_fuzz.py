@@ -9,12 +9,12 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from booklet.audience import split_audiences, text_for
-from booklet.chapters import parse_chapter
-from booklet.citations import find_citations, malformed_citations, number_citations, parse_bracket
+from booklet.source.audience import split_audiences, text_for
+from booklet.source.chapters import parse_chapter
+from booklet.source.citations import find_citations, malformed_citations, number_citations, parse_bracket
 from booklet.errors import BookletError
-from booklet.markup import Location
-from booklet.sanitize import sanitized, unsafe_html
+from booklet.content.chapter_html import Location
+from booklet.content.sanitize import sanitized, unsafe_html
 
 FUZZ = settings(max_examples=300, deadline=None, database=None, derandomize=True, print_blob=True,
                 suppress_health_check=[HealthCheck.too_slow])
@@ -100,7 +100,7 @@ BODY_PIECES = st.sampled_from([
 @FUZZ
 @given(st.lists(st.one_of(BODY_PIECES, st.text(max_size=6)), max_size=30).map("".join))
 def test_any_chapter_body_gives_html_or_our_error(tmp_path_factory, body):
-    from booklet.markup import chapter_html
+    from booklet.content.chapter_html import chapter_html
 
     root = tmp_path_factory.getbasetemp()
     text = ("---\ntitle: T\nid: t\norder: 1\naudience: patient\nsummary: S.\nreviewed: 2026-01-01\n"

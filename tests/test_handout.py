@@ -5,11 +5,11 @@ import json
 
 from pypdf import PdfReader
 
-from conftest import run_booklet
+from conftest import booklet
 
 
 def test_a_chapter_handout_has_only_that_chapter_and_its_own_references(project):
-    result = run_booklet(project, "build", "--chapter", "patient-only")
+    result = booklet(project, "build", "--chapter", "patient-only")
     assert result.returncode == 0, result.stderr
     folder = project / "build" / "handouts" / "patient-only"
     manifest = json.loads((folder / "manifest.json").read_text())
@@ -26,6 +26,6 @@ def test_a_chapter_handout_has_only_that_chapter_and_its_own_references(project)
 
 
 def test_unknown_chapter_id_is_a_usage_error_with_a_suggestion(project):
-    result = run_booklet(project, "build", "--chapter", "patient-onl")
+    result = booklet(project, "build", "--chapter", "patient-onl")
     assert result.returncode == 2
     assert result.stderr.strip() == "booklet: no chapter has id 'patient-onl' (did you mean 'patient-only'?)"

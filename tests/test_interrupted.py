@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from booklet import writer
-from booklet.writer import OutputFile, recover, write_outputs
+from booklet.output import writer
+from booklet.output.writer import OutputFile, recover, write_outputs
 
 
 def _snapshot(folder: Path) -> dict[str, str]:
@@ -30,15 +30,15 @@ def _checksums_match(build: Path) -> bool:
 
 
 def _start_build(root: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "booklet.cli", "--root", str(root), "build"],
+    return subprocess.Popen([sys.executable, "-m", "booklet", "--root", str(root), "build"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
-def _edited_copy(built_project: Path, tmp_path: Path) -> Path:
+def _edited_copy(built_mini: Path, tmp_path: Path) -> Path:
     root = tmp_path / "project"
-    shutil.copytree(built_project, root)
-    chapter = root / "chapters" / "01-shared.md"
-    chapter.write_text(chapter.read_text().replace("about kidneys", "about the kidneys"))
+    shutil.copytree(built_mini, root)
+    chapter = root / "chapters" / "02-patient-only.md"  # the patient copies, not the clinician ones
+    chapter.write_text(chapter.read_text().replace("heron pond", "heron lake"))
     return root
 
 
@@ -55,8 +55,8 @@ def _wait_for_renders(process: subprocess.Popen) -> None:
 
 
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
-def test_a_build_stopped_mid_render_leaves_earlier_outputs_and_manifest_untouched(built_project, tmp_path, how):
-    root = _edited_copy(built_project, tmp_path)
+def test_a_build_stopped_mid_render_leaves_earlier_outputs_and_manifest_untouched(built_mini, tmp_path, how):
+    root = _edited_copy(built_mini, tmp_path)
     before = _snapshot(root / "build")
     process = _start_build(root)
     _wait_for_renders(process)
@@ -69,7 +69,7 @@ def test_a_build_stopped_mid_render_leaves_earlier_outputs_and_manifest_untouche
         assert process.returncode == -signal.SIGKILL
     assert _snapshot(root / "build") == before
     # The next build runs normally and leaves no temporary files behind.
-    again = subprocess.run([sys.executable, "-m", "booklet.cli", "--root", str(root), "build"],
+    again = subprocess.run([sys.executable, "-m", "booklet", "--root", str(root), "build"],
                            capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert not list((root / "build").rglob("*.tmp"))
@@ -114,8 +114,8 @@ def test_a_journal_that_points_outside_the_build_folder_is_ignored(tmp_path):
     assert not (build / writer.JOURNAL).exists()
 
 
-def test_two_builds_started_at_once_both_finish_and_build_stays_consistent(built_project, tmp_path):
-    root = _edited_copy(built_project, tmp_path)
+def test_two_builds_started_at_once_both_finish_and_build_stays_consistent(built_mini, tmp_path):
+    root = _edited_copy(built_mini, tmp_path)
     first = _start_build(root)
     _wait_for_renders(first)
     second = _start_build(root)

@@ -1,8 +1,8 @@
 """Readability of patient chapters: what is measured, and what `booklet check` reports."""
 from __future__ import annotations
 
-from booklet.readability import running_text
-from conftest import run_booklet, write_chapter
+from booklet.authoring.readability import running_text
+from conftest import booklet, write_chapter
 
 FRONT = """
 title: {title}
@@ -37,7 +37,7 @@ def test_check_prints_grades_for_patient_chapters_only(project):
     write_chapter(project, "03-clinician.md",
                   FRONT.format(title="Doctors", id="doctors", order=3, audience="clinician"),
                   "Clinicians read this sentence [@web-reviewed].\n")
-    result = run_booklet(project, "check", "--as-of", "2025-01-01")
+    result = booklet(project, "check", "--as-of", "2025-01-01")
     assert result.returncode == 0, result.stderr
     rows = [line.split() for line in result.stdout.splitlines() if line.startswith("  ")]
     assert [row[0] for row in rows[1:]] == ["shared", "patient-only"]
@@ -49,9 +49,9 @@ def test_hard_chapter_and_long_sentence_are_warned_with_file_and_line(project):
     write_chapter(project, "03-hard.md",
                   FRONT.format(title="Hard words", id="hard", order=3, audience="patient"),
                   HARD + "\nShort one here.\n\n" + long_sentence)
-    result = run_booklet(project, "check", "--as-of", "2025-01-01")
+    result = booklet(project, "check", "--as-of", "2025-01-01")
     assert result.returncode == 0
     assert "chapters/03-hard.md:2: warning: patient text reads at grade" in result.stderr
     assert "(Flesch-Kincaid), above the limit of 8" in result.stderr
     assert "chapters/03-hard.md:15: warning: sentence of 26 words (limit 25)" in result.stderr
-    assert run_booklet(project, "check", "--as-of", "2025-01-01", "--strict").returncode == 1
+    assert booklet(project, "check", "--as-of", "2025-01-01", "--strict").returncode == 1

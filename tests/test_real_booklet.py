@@ -1,29 +1,15 @@
 """The repository's own booklet: it builds, and meets the promises its issues make."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from booklet.build import load_project
-from booklet.readability import GRADE_LIMIT, SENTENCE_WORD_LIMIT, patient_readability
-from conftest import REPO, run_booklet
+from booklet.authoring.readability import GRADE_LIMIT, SENTENCE_WORD_LIMIT, patient_readability
+from booklet.source.project import load_project
+from conftest import REPO
 from pdfs import contents_entries, page_texts
-
-
-@pytest.fixture(scope="module")
-def real_build(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("real") / "booklet"
-    root.mkdir()
-    for name in ("booklet.yaml", "references.yaml", "CHANGELOG.md"):
-        shutil.copy(REPO / name, root / name)
-    for folder in ("chapters", "styles"):
-        shutil.copytree(REPO / folder, root / folder)
-    result = run_booklet(root, "build")
-    assert result.returncode == 0, result.stderr
-    return root
 
 
 def _chapter_pages(pdf: Path) -> dict[str, tuple[int, int]]:

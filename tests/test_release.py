@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import subprocess
 
-from conftest import run_booklet
+from conftest import booklet
 
 
-def test_release_writes_the_folder_records_the_edition_and_repeats_as_a_no_op(project):
-    first = run_booklet(project, "release")
+def test_release_writes_the_folder_records_the_edition_and_repeats_as_a_no_op(built_project):
+    project = built_project
+    first = booklet(project, "release")
     assert first.returncode == 0, first.stderr
     assert "released edition 2.1.0 into build/release/2.1.0/" in first.stdout
     folder = project / "build" / "release" / "2.1.0"
@@ -17,17 +18,18 @@ def test_release_writes_the_folder_records_the_edition_and_repeats_as_a_no_op(pr
     lock = (project / "editions.lock").read_text()
     assert [line.split()[:2] for line in lock.splitlines() if not line.startswith("#")] == [["2.1.0", "2026-01-15"]]
 
-    again = run_booklet(project, "release")
+    again = booklet(project, "release")
     assert again.returncode == 0
     assert "already released from these inputs" in again.stdout
     assert (project / "editions.lock").read_text() == lock
 
 
-def test_changed_content_under_a_released_edition_number_is_refused_until_bumped(project):
-    assert run_booklet(project, "release").returncode == 0
+def test_changed_content_under_a_released_edition_number_is_refused_until_bumped(built_project):
+    project = built_project
+    assert booklet(project, "release").returncode == 0
     chapter = project / "chapters" / "02-patient-only.md"
     chapter.write_text(chapter.read_text().replace("heron pond", "heron lake"))
-    refused = run_booklet(project, "release")
+    refused = booklet(project, "release")
     assert refused.returncode == 1
     assert refused.stderr.startswith("editions.lock:2: edition 2.1.0 was released from different inputs")
     assert "raise 'edition' in booklet.yaml" in refused.stderr
@@ -37,7 +39,7 @@ def test_changed_content_under_a_released_edition_number_is_refused_until_bumped
                       .replace("published: 2026-01-15", "published: 2026-02-01"))
     changelog = project / "CHANGELOG.md"
     changelog.write_text(changelog.read_text().replace("## 2.1.0", "## 2.2.0 (2026-02-01)\n\n- Lake.\n\n## 2.1.0", 1))
-    bumped = run_booklet(project, "release")
+    bumped = booklet(project, "release")
     assert bumped.returncode == 0, bumped.stderr
     editions = [line.split()[0] for line in (project / "editions.lock").read_text().splitlines()
                 if not line.startswith("#")]

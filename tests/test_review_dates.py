@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from booklet.build import load_project
-from booklet.plan import booklet_next_review
-from booklet.reviews import review_warnings
-from conftest import run_booklet
+from booklet.source.project import load_project
+from booklet.render.plan import booklet_next_review
+from booklet.authoring.reviews import review_warnings
+from conftest import booklet
 
 
 def test_booklet_next_review_is_the_earliest_chapter_unless_config_is_earlier(project):
@@ -31,19 +31,19 @@ def test_overdue_sources_and_chapters_as_of_fixed_dates(project):
 
 
 def test_check_warns_as_of_a_date_and_strict_makes_warnings_fail(project):
-    quiet = run_booklet(project, "check", "--as-of", "2025-01-01")
+    quiet = booklet(project, "check", "--as-of", "2025-01-01")
     assert quiet.returncode == 0 and quiet.stderr == ""
-    late = run_booklet(project, "check", "--as-of", "2026-08-01")
+    late = booklet(project, "check", "--as-of", "2026-08-01")
     assert late.returncode == 0
     assert "source 'web-overdue' was due for review" in late.stderr
     assert "chapters/02-patient-only.md:8: warning: chapter was due for review" in late.stderr
-    assert run_booklet(project, "check", "--as-of", "2026-08-01", "--strict").returncode == 1
-    assert run_booklet(project, "check", "--as-of", "2026-13-01").returncode == 2
+    assert booklet(project, "check", "--as-of", "2026-08-01", "--strict").returncode == 1
+    assert booklet(project, "check", "--as-of", "2026-13-01").returncode == 2
 
 
 def test_check_of_the_real_booklet_warns_about_the_overdue_nkf_page():
     from conftest import REPO
-    result = run_booklet(REPO, "check", "--as-of", "2026-11-21")
+    result = booklet(REPO, "check", "--as-of", "2026-11-21")
     assert result.returncode == 0, result.stderr
     assert "source 'nkf-2023' was due for review by its publisher by July 2026" in result.stderr
 
@@ -51,7 +51,7 @@ def test_check_of_the_real_booklet_warns_about_the_overdue_nkf_page():
 def test_unknown_citation_fails_the_build_with_path_line_and_suggestion(project):
     chapter = project / "chapters" / "02-patient-only.md"
     chapter.write_text(chapter.read_text().replace("[@web-reviewed]", "[@web-reviewd]"))
-    result = run_booklet(project, "build")
+    result = booklet(project, "build")
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "chapters/02-patient-only.md:11: unknown reference 'web-reviewd' (did you mean 'web-reviewed'?)"]

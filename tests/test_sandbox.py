@@ -4,9 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
-from booklet.pdf import ConfinedFetcher, FetchRefused
-from conftest import run_booklet, write_chapter
+from booklet.render.pdf import ConfinedFetcher, FetchRefused
+from conftest import booklet, write_chapter
 
 FRONT = """title: Images
 id: images
@@ -26,7 +27,7 @@ factual: false"""
 ])
 def test_markdown_image_outside_the_project_fails_naming_the_chapter(project, src):
     write_chapter(project, "05-images.md", FRONT, f"Text.\n\n![A picture]({src})\n")
-    result = run_booklet(project, "build")
+    result = booklet(project, "build")
     assert result.returncode == 1
     assert result.stderr.startswith("chapters/05-images.md:13: image ")
     assert "not a file inside the project" in result.stderr
@@ -36,7 +37,7 @@ def test_markdown_image_outside_the_project_fails_naming_the_chapter(project, sr
 
 def test_raw_html_image_from_the_web_is_refused_naming_chapter_and_line(project):
     write_chapter(project, "05-images.md", FRONT, 'Text.\n\n<img src="https://example.org/p.png" alt="p">\n')
-    result = run_booklet(project, "build")
+    result = booklet(project, "build")
     assert result.returncode == 1
     assert result.stderr.startswith("chapters/05-images.md:13: image 'https://example.org/p.png' is not a file "
                                     "inside the project")
@@ -48,10 +49,15 @@ def test_image_inside_the_project_is_used(project):
     (project / "images").mkdir()
     (project / "images" / "dot.png").write_bytes(png)
     write_chapter(project, "05-images.md", FRONT, "Text.\n\n![A dot](../images/dot.png)\n")
-    result = run_booklet(project, "build")
+    result = booklet(project, "build", "--chapter", "images")  # the chapter's handouts: small renders
     assert result.returncode == 0, result.stderr
-    html = (project / "build/html/fixture-patient-standard-a4-2.1.0.html").read_text()
-    assert 'src="../../images/dot.png"' in html
+    folder = project / "build" / "handouts" / "images"
+    html = (folder / "html" / "fixture-images-patient-handout-a4-2.1.0.html").read_text()
+    assert 'src="../../../../images/dot.png"' in html
+    reader = PdfReader(folder / "fixture-images-patient-handout-a4-2.1.0.pdf")
+    images = [name for page in reader.pages for name, xobject in page["/Resources"].get("/XObject", {}).items()
+              if xobject.get_object()["/Subtype"] == "/Image"]
+    assert len(set(images)) == 1  # one image (its resources are shared by every page)
 
 
 def test_fetcher_allows_only_files_in_the_allowed_folders(tmp_path: Path):
@@ -71,7 +77,7 @@ def test_an_error_logged_by_weasyprint_fails_the_build_naming_the_chapter(projec
     (project / "images").mkdir()
     (project / "images" / "broken.png").write_bytes(b"this is not an image")
     write_chapter(project, "05-images.md", FRONT, "Text.\n\n![A broken picture](../images/broken.png)\n")
-    result = run_booklet(project, "build")
+    result = booklet(project, "build", "--chapter", "images")
     assert result.returncode == 1
     assert result.stderr.startswith("chapters/05-images.md: rendering failed: Failed to load image")
     assert [p.name for p in (project / "build").rglob("*")] == [".lock"]  # the build lock, no outputs
@@ -79,7 +85,7 @@ def test_an_error_logged_by_weasyprint_fails_the_build_naming_the_chapter(projec
 
 def test_missing_file_in_raw_html_fails_the_build_naming_the_chapter(project):
     write_chapter(project, "05-images.md", FRONT, 'Text <img src="../../images/gone.png" alt="gone">\n')
-    result = run_booklet(project, "build")
+    result = booklet(project, "build", "--chapter", "images")
     assert result.returncode == 1
     assert result.stderr.startswith("chapters/05-images.md: could not load a resource")
     assert "Traceback" not in result.stderr
@@ -89,7 +95,7 @@ def test_image_without_alt_text_is_an_error_naming_chapter_and_line(project):
     (project / "images").mkdir()
     (project / "images" / "dot.png").write_bytes(b"not read: the alt text is checked first")
     write_chapter(project, "05-images.md", FRONT, "Text.\n\n![](../images/dot.png)\n")
-    result = run_booklet(project, "build")
+    result = booklet(project, "build")
     assert result.returncode == 1
     assert result.stderr.startswith("chapters/05-images.md:")
     assert "image '../images/dot.png' has no alt text" in result.stderr

@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from booklet.cache import RenderCache
-from booklet.rendering import RenderJob
-from booklet.schedule import Later, RenderFailed, Scheduler
+from booklet.render.cache import RenderCache
+from booklet.render.jobs import RenderJob
+from booklet.render.schedule import Later, RenderFailed, Scheduler
 
 
 def _job(tmp_path: Path, body: str) -> RenderJob:
     html = f"<!DOCTYPE html><html lang='en'><head><title>t</title></head><body>{body}</body></html>"
-    return RenderJob(html, tmp_path / "doc.html", (tmp_path,), b"0" * 16, 0, accessible=False)
+    return RenderJob(html, tmp_path / "doc.html", tmp_path, (), b"0" * 16, 0, accessible=False)
 
 
 def _pages(count: int) -> str:

@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from booklet import schema as loader
-from booklet.brand import BRAND_FIELDS
-from booklet.chapters import CHAPTER_FIELDS, split_front_matter
-from booklet.config import CONFIG_FIELDS
-from booklet.references import REFERENCE_FIELDS
-from booklet.schema import CONVERTERS, Field, validate_mapping
-from booklet.schemas import (KIND_SCHEMAS, SCHEMA_DIR, field_schema, generate_schemas, object_schema,
+from booklet.source import fields as loader
+from booklet.source.brand import BRAND_FIELDS
+from booklet.source.chapters import CHAPTER_FIELDS, split_front_matter
+from booklet.source.config import CONFIG_FIELDS
+from booklet.source.references import REFERENCE_FIELDS
+from booklet.source.fields import CONVERTERS, Field, validate_mapping
+from booklet.authoring.json_schemas import (KIND_SCHEMAS, SCHEMA_DIR, field_schema, generate_schemas, object_schema,
                              stale_schemas, write_schemas)
-from booklet.yamlfile import load_yaml
+from booklet.source.yamlfile import load_yaml
 from conftest import REPO
 
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from booklet.references import Reference
-from booklet.schema import Name, PartialDate
-from booklet.vancouver import format_reference, nlm_pages, patient_entry, review_status
+from booklet.source.references import Reference
+from booklet.dates import PartialDate
+from booklet.source.fields import Name
+from booklet.content.vancouver import format_reference, nlm_pages, patient_entry, review_status
 
 PUBLISHED = dt.date(2026, 11, 21)
 

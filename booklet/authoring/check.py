@@ -1,0 +1,158 @@
+"""`booklet check`: every validation the build makes, without rendering, plus the
+author's to-do list (review dates coming due, readability, glossary terms).
+
+Drafts are checked like every other chapter; what a draft still lacks is a warning.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..content.chapter_html import Location
+from ..content.glossary import glossary_problems
+from ..dates import plain_date
+from ..errors import BookletError, Problem, has_errors
+from ..render.document import edition_chapter_html
+from ..render.plan import Plan, make_plan
+from ..source.chapters import Chapter
+from ..source.config import CONFIG_FILE
+from ..source.project import BUILD_DIR, gather_project
+from ..source.references import REFERENCES_FILE
+from .readability import Readability, patient_readability, readability_problems
+from .reviews import review_warnings
+
+DUE_SOON_DAYS = 90
+
+
+@dataclass(frozen=True)
+class DueSoon:
+    """A review date that falls in the next DUE_SOON_DAYS days."""
+
+    path: str
+    line: int | None
+    what: str
+    due: dt.date
+    shown: str  # the date as its file gives it (a source's may be just a month)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    as_of: dt.date
+    problems: tuple[Problem, ...]  # errors and warnings, by file and line
+    readability: tuple[Readability, ...] = ()
+    due_soon: tuple[DueSoon, ...] = ()
+    chapters: int = 0
+    drafts: int = 0
+    references: int = 0
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "warning")
+
+
+def _by_place(problems: list[Problem]) -> tuple[Problem, ...]:
+    return tuple(sorted(dict.fromkeys(problems), key=lambda p: (p.path, p.line or 0, p.severity)))
+
+
+_LIST_ITEM = re.compile(r"^(?:[-*+]|\d+[.)])\s+\S")
+_NOT_A_PARAGRAPH = re.compile(r"^(?:\s|#|:::|!!!|\||<|```|[-*+]\s|\d+[.)]\s)")
+
+
+def list_problems(chapter: Chapter) -> list[Problem]:
+    """A list straight after a paragraph line, with no blank line between: Markdown prints it as
+    part of the paragraph ("- [ ] ..." and all), so the author should know."""
+    problems = []
+    for segment in chapter.segments:
+        lines = segment.text.split("\n")
+        fenced = False
+        for offset, line in enumerate(lines):
+            if line.startswith("```"):
+                fenced = not fenced
+            if fenced or offset == 0 or not _LIST_ITEM.match(line):
+                continue
+            previous = lines[offset - 1]
+            if previous.strip() and not _NOT_A_PARAGRAPH.match(previous):
+                problems.append(Problem(chapter.path, segment.first_line + offset,
+                                        "a list needs a blank line before it: without one it prints as part "
+                                        "of the paragraph above", "warning"))
+    return problems
+
+
+def chapter_problems(plan: Plan, root: Path, build_dir: Path) -> list[Problem]:
+    """Every chapter turned into HTML once for each edition, as the build will do it: the
+    problems found (boxes, images, raw HTML, citations), in every chapter at once."""
+    problems: list[Problem] = []
+    done: set[str] = set()
+    for output in plan.outputs:
+        if output.audience in done:
+            continue
+        done.add(output.audience)
+        numbers = tuple(sorted(dict(output.citations).items()))
+        for chapter in output.chapters:
+            try:
+                edition_chapter_html(chapter, output.audience, Location(root, root / chapter.path, build_dir / "html"),
+                              numbers)
+            except BookletError as err:
+                problems += err.as_problems(chapter.path)
+    return list(dict.fromkeys(problems))
+
+
+def check_project(root: Path, as_of: dt.date) -> CheckReport:
+    root = root.resolve()
+    project, problems = gather_project(root)
+    if project is None or not project.chapters:  # nothing sound enough to look into further
+        return CheckReport(as_of, _by_place(problems))
+    try:
+        plan = make_plan(project.config, project.chapters, project.references, project.history,
+                         include_drafts=True)
+    except BookletError as err:
+        return CheckReport(as_of, _by_place([*problems, *err.as_problems(CONFIG_FILE)]))
+    # The chapters that loaded are turned into HTML even when other files have errors, so one
+    # unknown citation does not hide a missing alt text elsewhere.
+    problems += chapter_problems(plan, root, root / BUILD_DIR)
+    problems += [problem for chapter in project.chapters for problem in list_problems(chapter)]
+    if has_errors(problems):  # the text is not sound enough to measure
+        return CheckReport(as_of, _by_place(problems))
+    readability = patient_readability(project.chapters)
+    problems += [*review_warnings(project.chapters, project.references, as_of),
+                *readability_problems(readability), *glossary_problems(project.chapters)]
+    horizon = as_of + dt.timedelta(days=DUE_SOON_DAYS)
+    due = [DueSoon(c.path, c.line_of("next_review"), f"chapter '{c.id}'", c.next_review, c.next_review.isoformat())
+           for c in project.chapters if as_of <= c.next_review <= horizon]
+    due += [DueSoon(REFERENCES_FILE, r.line, f"source '{r.id}'", r.next_review.last_day(),
+                    plain_date(r.next_review))
+            for r in project.references.values() if r.next_review and as_of <= r.next_review.last_day() <= horizon]
+    config_review = project.config.next_review
+    if config_review and as_of <= config_review <= horizon:
+        due.append(DueSoon(CONFIG_FILE, None, "the booklet", config_review, config_review.isoformat()))
+    return CheckReport(as_of, _by_place(problems), tuple(readability), tuple(sorted(due, key=lambda d: d.due)),
+                       len(project.chapters), sum(c.is_draft for c in project.chapters), len(project.references))
+
+
+def grouped(problems: tuple[Problem, ...]) -> list[str]:
+    """One line per problem (`path:line: message`, which editors can open), a blank line between files."""
+    lines: list[str] = []
+    previous = None
+    for problem in problems:
+        if previous is not None and problem.path != previous:
+            lines.append("")
+        lines.append(str(problem))
+        previous = problem.path
+    return lines
+
+
+def due_soon_lines(report: CheckReport) -> list[str]:
+    horizon = report.as_of + dt.timedelta(days=DUE_SOON_DAYS)
+    if not report.due_soon:
+        return [f"review dates: none due in the next {DUE_SOON_DAYS} days (by {horizon.isoformat()})"]
+    lines = [f"review dates due in the next {DUE_SOON_DAYS} days (by {horizon.isoformat()}):"]
+    for item in report.due_soon:
+        where = f"{item.path}:{item.line}" if item.line else item.path
+        lines.append(f"  {item.shown:<12} {item.what:<40} {where}")
+    return lines

@@ -1,0 +1,153 @@
+"""Reference entries in Vancouver style (ICMJE / NLM Citing Medicine), as HTML.
+
+A small formatter of our own rather than a CSL processor: the booklet needs
+three kinds of entry (journal articles, web pages, trial registrations), NLM's
+bracketed status dates for web pages ([updated ...; cited ...]), and our own
+review-status fields, which CSL styles cannot print.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from markupsafe import Markup, escape
+
+from ..dates import PartialDate, nlm_date, plain_date
+from ..source.fields import Name
+from ..source.references import Reference
+
+MAX_AUTHORS = 6
+
+
+def nlm_name(name: Name) -> str:
+    if name.literal:
+        return name.literal
+    initials = "".join(part[0] for part in (name.given or "").replace("-", " ").split())
+    return f"{name.family} {initials}".strip()
+
+
+def nlm_authors(ref: Reference) -> str:
+    names = [nlm_name(n) for n in ref.author[:MAX_AUTHORS]]
+    more = ref.more_authors or len(ref.author) > MAX_AUTHORS
+    return ", ".join(names) + (", et al." if more else ".")
+
+
+def nlm_pages(pages: str) -> str:
+    """NLM drops repeated leading digits of the last page: 1704-1714 -> 1704-14."""
+    first, dash, last = pages.partition("-")
+    if not dash or not (first.isdigit() and last.isdigit()) or len(first) != len(last):
+        return pages
+    index = 0
+    while index < len(last) - 1 and first[index] == last[index]:
+        index += 1
+    return f"{first}-{last[index:]}"
+
+
+def _title(title: str) -> str:
+    return title if title[-1] in ".?!" else f"{title}."
+
+
+def _link(url: str, text: str | None = None) -> Markup:
+    return Markup('<a href="{0}">{1}</a>').format(url, text or url)
+
+
+def _with_url(text: str, ref: Reference, label: str = "Available from: ") -> Markup:
+    """Escaped entry text, then the web address as a live link when the source has one."""
+    return escape(text) + (Markup(f" {label}") + _link(ref.URL) if ref.URL else Markup(""))
+
+
+def _article(ref: Reference) -> Markup:
+    journal = ref.container_title_short or ref.container_title
+    source = f"{ref.issued.year}"
+    if ref.volume:
+        source += f";{ref.volume}"
+    if ref.issue:
+        source += f"({ref.issue})"
+    if ref.page:
+        source += f":{nlm_pages(ref.page)}"
+    parts = [escape(f"{nlm_authors(ref)} {_title(ref.title)} {journal}. {source}.")]
+    if ref.DOI:
+        parts.append(Markup("doi:") + _link(f"https://doi.org/{ref.DOI}", ref.DOI) + ".")
+    if ref.PMID:
+        parts.append(Markup("PMID: ") + _link(f"https://pubmed.ncbi.nlm.nih.gov/{ref.PMID}/", ref.PMID) + ".")
+    return Markup(" ").join(parts)
+
+
+def stated_dates(ref: Reference) -> list[tuple[str, PartialDate]]:
+    """The dates a source states about itself, in the order written, issued first."""
+    return [(kind, date) for kind, date in (("issued", ref.issued), ("reviewed", ref.last_reviewed),
+                                            ("updated", ref.last_updated)) if date]
+
+
+def _bracket_dates(ref: Reference) -> str:
+    dates = ["date unknown"] if ref.is_undated else []
+    dates += [f"{kind} {nlm_date(date)}" for kind, date in stated_dates(ref) if kind != "issued"]
+    if ref.accessed:
+        dates.append(f"cited {nlm_date(ref.accessed)}")
+    return f"[{'; '.join(dates)}]" if dates else ""
+
+
+def _webpage(ref: Reference) -> Markup:
+    authors = f"{nlm_authors(ref)} " if ref.author else ""
+    publisher = ref.publisher or ref.container_title or "[publisher unknown]"
+    date = nlm_date(ref.issued) if ref.issued else ""
+    when = " ".join(part for part in (date, _bracket_dates(ref)) if part)
+    return _with_url(f"{authors}{ref.title} [Internet]. {publisher}" + (f"; {when}." if when else "."), ref)
+
+
+def _trial(ref: Reference) -> Markup:
+    return _with_url(f"{ref.container_title} [Internet]. Bethesda (MD): National Library of Medicine (US). "
+                     f"Identifier {ref.number}, {ref.title}; {_bracket_dates(ref)}.", ref)
+
+
+def format_reference(ref: Reference) -> Markup:
+    """One Vancouver entry, with DOI, PMID and URL as live links."""
+    if ref.type == "article-journal":
+        return _article(ref)
+    if ref.is_trial:
+        return _trial(ref)
+    return _webpage(ref)
+
+
+def review_status(ref: Reference, published: dt.date) -> str:
+    """The source's own dates as it states them, judged against the edition's publication date."""
+    if ref.type == "article-journal" or ref.is_trial:
+        return ref.note or ""
+    labels = {"issued": "dated", "reviewed": "last reviewed", "updated": "last updated"}
+    parts = [f"{labels[kind]} {plain_date(date)}" for kind, date in stated_dates(ref)]
+    if ref.is_undated:
+        parts.append("undated")
+    if ref.next_review:
+        due = f"next review {plain_date(ref.next_review)}"
+        if ref.overdue(published):
+            due += " (overdue for review by its publisher at this edition's publication)"
+        parts.append(due)
+    else:
+        parts.append("no next review date stated")
+    status = "; ".join(parts)
+    status = status[0].upper() + status[1:] + "."
+    return f"{status} {ref.note}" if ref.note else status
+
+
+def patient_entry(ref: Reference, published: dt.date) -> Markup:
+    """'Where this information comes from': organisation, title, year, last reviewed, link."""
+    organisation = ref.publisher or ref.container_title or (ref.author[0].literal if ref.author else None)
+    if ref.type == "article-journal":
+        authors = nlm_name(ref.author[0]) + (" and others" if len(ref.author) > 1 or ref.more_authors else "")
+        text = f"{authors}. \u201c{ref.title}\u201d. {ref.container_title}, {ref.issued.year}."
+        return escape(text)
+    if ref.is_trial:
+        return _with_url(f"{ref.title}: a research study registered as {ref.number} on {ref.container_title}.",
+                         ref, label="")
+    lead = f"{organisation}: \u201c{ref.title}\u201d." if organisation else \
+        f"\u201c{ref.title}\u201d (the article does not say who published it)."
+    labels = {"issued": "Written", "reviewed": "Last checked by its authors", "updated": "Last updated"}
+    dates = [f"{labels[kind]} {plain_date(date)}." for kind, date in stated_dates(ref)]
+    if ref.is_undated:
+        dates.append("It gives no date.")
+    if ref.next_review:
+        if ref.overdue(published):
+            dates.append(f"It was due to be checked again by {plain_date(ref.next_review)}; "
+                         "that check is now overdue.")
+        else:
+            dates.append(f"Next check due {plain_date(ref.next_review)}.")
+    return _with_url(" ".join([lead, *dates]), ref, label="")

@@ -1,0 +1,107 @@
+"""Editions: the committed record of released editions (editions.lock) and their folders.
+
+editions.lock holds one line per released edition: its version, publication date
+and a digest of everything that decides its pages. Releasing an edition already
+recorded with the same inputs changes nothing; releasing different inputs under a
+recorded edition number is refused, so no two different booklets ever share an
+edition number.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+from ..errors import BookletError
+from ..files import atomic_write
+from ..render.resources import PAGE_LIBRARIES, package_inputs
+from ..source.project import INPUT_FILES, INPUT_FOLDERS
+from .writer import CHECKSUMS, MANIFEST
+
+EDITIONS_FILE = "editions.lock"
+_LOCK_LINE = re.compile(r"^(?P<edition>\S+) (?P<published>\d{4}-\d{2}-\d{2}) sha256:(?P<digest>[0-9a-f]{64})$")
+_HEADER = ("# Released editions: version, publication date, SHA-256 of the inputs. Written by "
+           "'make release'; commit it.\n")
+
+
+@dataclass(frozen=True)
+class LockedEdition:
+    edition: str
+    published: str
+    digest: str
+    line: int
+
+
+def input_files(root: Path, drafts: tuple[str, ...] = ()) -> list[tuple[str, Path]]:
+    """What decides the pages, by a name that does not depend on where anything is: the project's
+    files and folders (draft chapters left out: they print nowhere), then the package's templates
+    and the default stylesheets the project does not replace."""
+    left_out = {root / draft for draft in drafts}
+    files = [(name, root / name) for name in INPUT_FILES if (root / name).is_file()]
+    for folder in INPUT_FOLDERS:
+        files += [(p.relative_to(root).as_posix(), p) for p in sorted((root / folder).rglob("*"))
+                  if p.is_file() and not p.name.startswith(".") and p not in left_out]
+    return files + package_inputs(root)
+
+
+def inputs_digest(root: Path, drafts: tuple[str, ...] = ()) -> str:
+    """SHA-256 over every input's name and bytes, and the versions of the libraries that make
+    the pages. Our own Python code is left out, so a refactor that prints the same pages needs
+    no new edition."""
+    digest = hashlib.sha256()
+    for name, path in input_files(root, drafts):
+        data = path.read_bytes()
+        digest.update(len(name.encode()).to_bytes(4, "big") + name.encode() + len(data).to_bytes(8, "big") + data)
+    libraries = ";".join(f"{name}={version(name)}" for name in PAGE_LIBRARIES).encode()
+    digest.update(len(libraries).to_bytes(4, "big") + libraries)
+    return digest.hexdigest()
+
+
+def read_editions(root: Path) -> dict[str, LockedEdition]:
+    path = root / EDITIONS_FILE
+    if not path.is_file():
+        return {}
+    editions = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        match = _LOCK_LINE.match(line)
+        if not match:
+            raise BookletError("expected '<edition> <YYYY-MM-DD> sha256:<64 hex digits>'", EDITIONS_FILE, number)
+        editions[match["edition"]] = LockedEdition(match["edition"], match["published"], match["digest"], number)
+    return editions
+
+
+def record_edition(root: Path, edition: str, published: str, digest: str) -> None:
+    """Add the edition's line to editions.lock (written whole, so it is never left half-written)."""
+    path = root / EDITIONS_FILE
+    text = path.read_text(encoding="utf-8") if path.is_file() else _HEADER
+    line = f"{edition} {published} sha256:{digest}\n"
+    atomic_write(path, (text + ("" if text.endswith("\n") else "\n") + line).encode())
+
+
+def copy_release(build_dir: Path, folder: Path, outputs: list[str]) -> None:
+    """Outputs, manifest and checksums into the release folder, replacing it whole."""
+    staging = folder.with_name(f".{folder.name}.tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for name in [*outputs, MANIFEST, CHECKSUMS]:
+        shutil.copyfile(build_dir / name, staging / name)
+    shutil.rmtree(folder, ignore_errors=True)
+    staging.rename(folder)
+
+
+def release_is_complete(folder: Path) -> bool:
+    """True when the folder holds every file its SHA256SUMS lists, unchanged."""
+    sums = folder / CHECKSUMS
+    if not sums.is_file():
+        return False
+    for line in sums.read_text(encoding="utf-8").splitlines():
+        expected, _, name = line.partition("  ")
+        path = folder / name
+        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != expected:
+            return False
+    return True

@@ -1,0 +1,249 @@
+"""The pipeline, stage by stage: load and validate -> plan -> HTML -> PDF -> write and report;
+and a release, which builds and then files the edition.
+
+Each stage lives in its own subpackage (source, content, render, output); this
+module only runs them in order, so it is the one place that shows the whole build.
+"""
+from __future__ import annotations
+
+import calendar
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .errors import BookletError
+from .output.editions import (EDITIONS_FILE, copy_release, inputs_digest, read_editions, record_edition,
+                              release_is_complete)
+from .output.lock import build_lock
+from .output.writer import OutputFile, recover, write_outputs
+from .render.cache import RenderCache
+from .render.document import render_document, render_notes_pages, render_printing_note
+from .render.jobs import ImposeJob, RenderedPdf, RenderJob
+from .render.patches import version_problem
+from .render.plan import Output, Plan, make_plan
+from .render.resources import DEFAULT_STYLE_DIR, FONT_DIR
+from .render.schedule import Later, Progress, RenderFailed, Scheduler, Work, default_jobs
+from .render.xmp import xmp_metadata
+from .source.brand import load_brand
+from .source.project import BUILD_DIR, Project, load_project
+
+
+@dataclass(frozen=True)
+class BuiltOutput:
+    output: Output
+    path: str
+    pages: int
+    bytes: int
+    seconds: float = 0.0  # time spent making it in this build
+    from_cache: bool = False
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    outputs: tuple[BuiltOutput, ...]
+    written: tuple[str, ...]
+    warnings: tuple[str, ...]
+    folder: str = BUILD_DIR  # where they were written, relative to the project
+    rendered: tuple[str, ...] = ()  # renders run, by output stem (the rest came from the cache)
+
+
+def _blamer(output: Output):
+    """Find which chapter mentions a URL in a render error, so the message names it."""
+    def blame(text: str) -> str | None:
+        urls = re.findall(r"[a-z][a-z0-9+.-]*:[^\s'\"<>]+", text) or [text]
+        for url in urls:
+            candidates = [url, url.split("://", 1)[-1]]
+            if url.startswith("file:"):
+                candidates.append(Path(unquote(urlsplit(url).path)).name)  # a relative src names the file
+            for chapter in output.chapters:
+                source = chapter.markdown_for(output.audience)
+                if any(candidate and candidate in source for candidate in candidates):
+                    return chapter.path
+        return None
+    return blame
+
+
+def _overflow_error(output: Output, overflows) -> BookletError:
+    """Content wider than the page is cut off in print: fail, naming the chapter."""
+    by_section = {f"chapter-{chapter.id}": chapter.path for chapter in output.chapters}
+    first = overflows[0]
+    more = f" (and {len(overflows) - 1} more)" if len(overflows) > 1 else ""
+    return BookletError(f"{first.describe()} of {output.pdf_name}{more}: narrow it, "
+                        "or break long words and links", by_section.get(first.section_id, output.html_name))
+
+
+def manifest_header(plan: Plan) -> dict:
+    config = plan.config
+    header = {"title": config.title, "slug": config.slug, "edition": config.edition,
+              "published": config.published.isoformat(), "next_review": plan.next_review.isoformat()}
+    if plan.brand:
+        header["brand"] = {"slug": plan.brand.slug, "name": plan.brand.name}
+    return header
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A build up to its HTML: what the slow renders will be given."""
+
+    root: Path
+    project: Project
+    plan: Plan
+    build_dir: Path  # where the outputs go: build/, build/brands/<brand>/, .../handouts/<chapter>/
+    documents: dict[str, str]  # each linear output's HTML document, by stem
+
+    def html(self, stem_part: str) -> str:
+        """The HTML of the one output whose stem contains `stem_part` (e.g. 'patient-standard-a4')."""
+        found = [stem for stem in self.documents if stem_part in stem]
+        if len(found) != 1:
+            raise KeyError(f"{stem_part!r} matches {found or 'no output'}")
+        return self.documents[found[0]]
+
+
+def prepare(root: Path, brand_file: Path | None = None, chapter_id: str | None = None) -> Prepared:
+    """Load and validate, plan, and make every HTML document: every chapter is turned into HTML
+    (and so checked) before the first slow render. Reads the project; writes nothing."""
+    root = root.resolve()
+    project = load_project(root)
+    brand = load_brand(root, brand_file) if brand_file else None
+    plan = make_plan(project.config, project.chapters, project.references, project.history, brand, chapter_id)
+    build_dir = root / BUILD_DIR / "brands" / brand.slug if brand else root / BUILD_DIR
+    if chapter_id is not None:
+        build_dir = build_dir / "handouts" / chapter_id
+    documents = {output.stem: render_document(plan, output, root, build_dir)
+                 for output in plan.outputs if not output.is_imposed}
+    return Prepared(root, project, plan, build_dir, documents)
+
+
+def build(root: Path, brand_file: Path | None = None, chapter_id: str | None = None,
+          jobs: int | None = None, progress: Progress | None = None) -> BuildResult:
+    """Build every output into build/; a brand's copies go to build/brands/<brand>/, and one
+    chapter's handouts to build/handouts/<chapter id>/ (inside the brand's folder when branded).
+
+    Outputs whose inputs are unchanged come from the render cache; the rest render in
+    `jobs` processes at once (default: one per core). One build runs at a time.
+    """
+    root = root.resolve()
+    with build_lock(root / BUILD_DIR):
+        prepared = prepare(root, brand_file, chapter_id)
+        recover(prepared.build_dir)  # a build killed while renaming its outputs into place is finished first
+        cache = RenderCache(prepared.build_dir)
+        rendered, made = _render(prepared, cache, jobs, progress)
+        result = _write(prepared, rendered, made)
+        cache.prune()  # the entries this build did not use
+        return result
+
+
+def _render(prepared: Prepared, cache: RenderCache, jobs: int | None, progress: Progress | None
+            ) -> tuple[dict[str, RenderedPdf], tuple[str, ...]]:
+    """Every PDF of the plan (from the cache where its inputs are unchanged), checked: the
+    results by name, and the names of the renders actually run."""
+    if problem := version_problem():
+        raise BookletError(problem)
+    plan, root, build_dir = prepared.plan, prepared.root, prepared.build_dir
+    epoch = calendar.timegm(plan.config.published.timetuple())
+    linear = [output for output in plan.outputs if not output.is_imposed]
+    imposed = [output for output in plan.outputs if output.is_imposed]
+    by_stem = {output.stem: output for output in plan.outputs}
+
+    def job(output: Output, html: str, accessible: bool = True, name: str | None = None) -> RenderJob:
+        padding = render_notes_pages(plan, output, root, build_dir) if output.is_booklet else None
+        return RenderJob(html, build_dir / output.html_name, root, (FONT_DIR, DEFAULT_STYLE_DIR),
+                         hashlib.sha256((name or output.stem).encode()).digest()[:16], epoch, accessible,
+                         xmp_metadata(plan, output) if accessible else None, padding)
+
+    def printing_note(output: Output, results: dict[str, RenderedPdf]) -> RenderJob:
+        booklet = results[output.booklet_stem]
+        return job(output, render_printing_note(plan, output, booklet.pages, f"{output.booklet_stem}.pdf"),
+                   accessible=False, name=output.stem + "-note")
+
+    def imposition(output: Output, results: dict[str, RenderedPdf]) -> ImposeJob:
+        return ImposeJob(results[output.booklet_stem].data, results[f"{output.stem}-note"].data,
+                         f"{plan.config.title}: {output.stem} (for printing only)", output.paper)
+
+    # Booklets are padded to a multiple of 4 pages inside their render (see RenderJob).
+    work: dict[str, Work] = {o.stem: job(o, prepared.documents[o.stem]) for o in linear}
+    for o in imposed:
+        work[f"{o.stem}-note"] = Later((o.booklet_stem,), partial(printing_note, o))
+        work[o.stem] = Later((o.booklet_stem, f"{o.stem}-note"), partial(imposition, o))
+    scheduler = Scheduler(cache, jobs or default_jobs(), progress)
+    try:
+        rendered = scheduler.run(work)
+    except RenderFailed as failed:
+        output = by_stem[failed.name.removesuffix("-note")]
+        raise BookletError(failed.error.message, _blamer(output)(failed.error.clue) or output.html_name) from None
+    except BaseException:  # Ctrl-C, or a bug: the workers stop now
+        scheduler.abort()
+        raise
+    finally:
+        scheduler.close()
+    for name, result in rendered.items():
+        if result.overflows:
+            raise _overflow_error(by_stem[name.removesuffix("-note")], result.overflows)
+    for output in linear:
+        if output.is_booklet and rendered[output.stem].pages % 4:
+            raise BookletError(f"{output.pdf_name} has {rendered[output.stem].pages} pages after padding "
+                               "with notes pages; a booklet needs a multiple of 4", output.html_name)
+    return rendered, tuple(scheduler.rendered)
+
+
+def _write(prepared: Prepared, rendered: dict[str, RenderedPdf], made: tuple[str, ...]) -> BuildResult:
+    """Every output, the manifest and SHA256SUMS into the build folder, all or nothing."""
+    plan, build_dir = prepared.plan, prepared.build_dir
+    brand = {"brand": plan.brand.slug} if plan.brand else {}
+    files: list[OutputFile] = []
+    built: list[BuiltOutput] = []
+    warnings = [str(w) for w in prepared.project.warnings]
+    # Reading copies first, then the copies for printing only.
+    for output in sorted(plan.outputs, key=lambda o: o.is_imposed):
+        result = rendered[output.stem]
+        entry = {"audience": output.audience, "variant": output.variant, "paper": output.paper, "format": "pdf",
+                 "pages": result.pages, "tagged": not output.is_imposed}
+        seconds, from_cache = result.seconds, result.from_cache
+        if output.is_imposed:
+            note = rendered[f"{output.stem}-note"]
+            entry |= {"for_printing_only": True, "imposes": f"{output.booklet_stem}.pdf",
+                      "sheets": 1 + rendered[output.booklet_stem].pages // 4}
+            seconds, from_cache = seconds + note.seconds, from_cache and note.from_cache
+        else:
+            warnings += [f"{output.html_name}: warning: {w}" for w in result.warnings]
+            files.append(OutputFile(output.html_name, prepared.documents[output.stem].encode("utf-8")))
+        files.append(OutputFile(output.pdf_name, result.data, entry | brand))
+        built.append(BuiltOutput(output, output.pdf_name, result.pages, len(result.data), seconds, from_cache))
+    written = write_outputs(build_dir, manifest_header(plan), files)
+    return BuildResult(tuple(built), tuple(written), tuple(warnings),
+                       build_dir.relative_to(prepared.root).as_posix(), rendered=made)
+
+
+@dataclass(frozen=True)
+class ReleaseResult:
+    edition: str
+    folder: str
+    recorded: bool  # False when the edition was already recorded with these inputs
+    build: BuildResult | None = None  # None when the release folder was already complete
+
+
+def release(root: Path, progress: Progress | None = None) -> ReleaseResult:
+    """Build, copy the outputs into build/release/<edition>/ and record the edition in
+    editions.lock; refused when the edition was recorded from different inputs."""
+    root = root.resolve()
+    with build_lock(root / BUILD_DIR):
+        project = load_project(root)
+        config = project.config
+        digest = inputs_digest(root, tuple(c.path for c in project.drafts))
+        previous = read_editions(root).get(config.edition)
+        if previous is not None and previous.digest != digest:
+            raise BookletError(f"edition {config.edition} was released from different inputs (line "
+                               f"{previous.line}): raise 'edition' in booklet.yaml and add a CHANGELOG.md "
+                               "section saying what changed", EDITIONS_FILE, previous.line)
+        folder = root / BUILD_DIR / "release" / config.edition
+        shown = folder.relative_to(root).as_posix()
+        if previous is not None and release_is_complete(folder):
+            return ReleaseResult(config.edition, shown, recorded=False)
+        result = build(root, progress=progress)
+        copy_release(root / BUILD_DIR, folder, [item.path for item in result.outputs])
+        if previous is None:
+            record_edition(root, config.edition, config.published.isoformat(), digest)
+        return ReleaseResult(config.edition, shown, recorded=previous is None, build=result)

@@ -1,0 +1,161 @@
+"""Assembles one complete HTML document per output from the rendered chapters.
+
+The document is written to build/html/ and must render on its own with the
+`weasyprint` command, so every address in it is relative to that folder or a
+file:// address of the installed font package.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import functools
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import markdown
+
+from .. import __version__
+from ..content.chapter_html import Location, chapter_html
+from ..content.vancouver import format_reference, patient_entry, review_status
+from ..dates import long_date
+from ..source.chapters import Chapter
+from ..source.citations import cited_keys
+from ..source.references import Reference
+from .plan import AUDIENCE_LABELS, BOOKLET_PAPER, PAPERS, Output, Plan
+from .resources import TEMPLATE_DIR, font_face_css, stylesheet_href
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+    autoescape=jinja2.select_autoescape(default=True),
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_env.filters["long_date"] = long_date
+
+
+@dataclass(frozen=True)
+class RenderedChapter:
+    chapter: Chapter
+    html: str
+    sources: tuple[tuple[int, str], ...]  # (number in this edition, reference id) of each source cited
+
+
+@dataclass(frozen=True)
+class ReferenceEntry:
+    number: int
+    reference: Reference
+    html: str  # the Vancouver entry (clinician) or plain-language entry (patient)
+    status: str  # review status, as the source states it
+
+
+VARIANT_STYLES = {"large-print": "large-print.css", "booklet": "booklet.css"}
+# Clear print asks for 60-70 characters a line: at 14 pt Atkinson Hyperlegible that is a
+# 158 mm measure, so the patient reading copies get side margins to match on any paper.
+PATIENT_MEASURE_MM = 158
+
+
+def side_margin_mm(output: Output) -> float | None:
+    if output.audience == "patient" and output.variant == "standard":
+        return round((PAPERS[output.paper].width_mm - PATIENT_MEASURE_MM) / 2, 1)
+    return None
+NOTES_PAGE_LINES = {"a5": 13, "half-letter": 13}
+
+
+def stylesheets(root: Path, html_dir: Path, output: Output) -> list[str]:
+    names = ["base.css", f"{output.audience}.css"]
+    if output.variant in VARIANT_STYLES:
+        names.append(VARIANT_STYLES[output.variant])
+    return [stylesheet_href(root, html_dir, name) for name in names]
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    version: str
+    date: dt.date
+    html: str
+
+
+def history_entries(plan: Plan) -> list[HistoryEntry]:
+    """CHANGELOG sections as HTML; markup in the file is shown as text, never passed through."""
+    return [HistoryEntry(e.version, e.date, markdown.markdown(e.markdown.replace("<", "&lt;")))
+            for e in plan.history]
+
+
+def qr_code_data_url(url: str) -> str:
+    """A QR code for `url` as an SVG data: address (made here, at build time; nothing is fetched)."""
+    import segno
+
+    svg = io.BytesIO()
+    segno.make(url, error="m").save(svg, kind="svg", xmldecl=False, scale=4, border=2, dark="#000")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.getvalue()).decode()
+
+
+@functools.lru_cache(maxsize=512)
+def edition_chapter_html(chapter: Chapter, audience: str, where: Location, numbers: tuple[tuple[str, int], ...]) -> str:
+    """One chapter's HTML, made once per edition: the variants of an edition share it."""
+    return chapter_html(chapter, audience, where, dict(numbers))
+
+
+def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> str:
+    """The output's complete HTML document."""
+    html_dir = build_dir / "html"
+    numbers = dict(output.citations)
+    chapters = []
+    for chapter in output.chapters:
+        html = edition_chapter_html(chapter, output.audience, Location(root, root / chapter.path, html_dir),
+                             tuple(sorted(numbers.items())))
+        used = sorted({(numbers[key], key) for key in cited_keys(chapter.markdown_for(output.audience))})
+        chapters.append(RenderedChapter(chapter, html, tuple(used)))
+    config = plan.config
+    published = config.published
+    references = []
+    for key, number in output.citations:
+        ref = plan.references[key]
+        entry = patient_entry(ref, published) if output.audience == "patient" else format_reference(ref)
+        references.append(ReferenceEntry(number, ref, entry, review_status(ref, published)))
+    return _env.get_template("document.html.j2").render(
+        config=config,
+        output=output,
+        audience_label=AUDIENCE_LABELS[output.audience],
+        chapters=chapters,
+        references=references,
+        next_review=plan.next_review,
+        font_css=font_face_css(),
+        stylesheets=stylesheets(root, html_dir, output),
+        history=history_entries(plan),
+        qr_code=qr_code_data_url(config.home_page) if config.home_page else None,
+        brand=plan.brand,
+        brand_logo=(Path(os.path.relpath(plan.brand.logo, html_dir)).as_posix()
+                    if plan.brand and plan.brand.logo else None),
+        side_margin_mm=side_margin_mm(output),
+        generator=f"booklet {__version__}",
+    )
+
+
+def render_printing_note(plan: Plan, output: Output, booklet_pages: int, linear_file: str) -> str:
+    """The instruction sheet that opens an imposed booklet: how to print, fold and staple it."""
+    return _env.get_template("printing-note.html.j2").render(
+        config=plan.config,
+        audience_label=AUDIENCE_LABELS[output.audience],
+        sheet_size=PAPERS[output.paper].css_size,
+        sheet_paper=PAPERS[output.paper].name,
+        booklet_paper=PAPERS[BOOKLET_PAPER[output.paper]].name,
+        pages=booklet_pages,
+        sheets=booklet_pages // 4,
+        linear_file=linear_file,
+        font_css=font_face_css(),
+    )
+
+
+
+def render_notes_pages(plan: Plan, output: Output, root: Path, build_dir: Path) -> str:
+    """Three ruled "Notes" pages in the booklet's page style, for padding it to a multiple of 4."""
+    return _env.get_template("notes-pages.html.j2").render(
+        config=plan.config, output=output, font_css=font_face_css(),
+        stylesheets=stylesheets(root, build_dir / "html", output),
+        notes_lines=NOTES_PAGE_LINES.get(output.paper, 18),
+    )

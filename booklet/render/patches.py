@@ -1,0 +1,102 @@
+"""Our changes to WeasyPrint 70 and pydyf 0.13, in one place, for the exact versions they were
+written for.
+
+Each patch replaces a function whose results must not change, only its speed. They
+reach into private code, so they are applied only to the versions named here; on
+any other version the build stops with one line rather than risk changed pages.
+The originals are kept, so the tests can compare each patch with what it replaces.
+Importing this module imports neither library (a build with nothing to render, and the
+version check before a build, stay fast); `apply` does, and the renderer calls it.
+"""
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+from ..errors import BookletError
+
+if TYPE_CHECKING:
+    import pydyf
+
+WRITTEN_FOR = {"weasyprint": "70.0", "pydyf": "0.13.0"}
+
+
+def version_problem() -> str | None:
+    """Why the patches cannot be applied here, or None. Reads package metadata only, so it is
+    cheap enough to run before every build, without importing WeasyPrint."""
+    for name, wanted in WRITTEN_FOR.items():
+        try:
+            found = version(name)
+        except PackageNotFoundError:
+            found = "none"
+        if found != wanted:
+            pins = " and ".join(f"{n} {v}" for n, v in WRITTEN_FOR.items())
+            return (f"booklet's rendering changes were written for {pins}, but {name} {found} is installed: "
+                    "install the versions in requirements.lock (make does)")
+    return None
+
+
+def check_versions() -> None:
+    problem = version_problem()
+    if problem:
+        raise BookletError(problem)
+
+
+def _page_references(pdf: pydyf.PDF) -> tuple[bytes, ...]:
+    """pydyf 0.13 rebuilds the list of every page for each tagged element that names its page,
+    which makes PDF/UA tagging quadratic in the page count (26 million steps for a 500-page
+    booklet). Pages are only ever appended, so the list is kept until the page count changes."""
+    kids = pdf.pages["Kids"]
+    cached = pdf.__dict__.get("_booklet_page_references")
+    if cached is None or cached[0] != len(kids):
+        cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
+        pdf.__dict__["_booklet_page_references"] = cached
+    return cached[1]
+
+
+def _set_page_type_computed_styles(page_type, html, style_for) -> None:
+    """WeasyPrint 70 looks for a page's margin-box styles by scanning the styles of every
+    page laid out so far (each page is its own page type), which is quadratic in the page
+    count. The margin boxes a page can have are those named in the style sheets' @page
+    rules, so only those are looked up; the styles computed are the same."""
+    style_for.add_page_declarations(page_type)
+    root = html.etree_element
+    style_for.set_computed_styles(page_type, root=root, parent=root, base_url=html.base_url)
+    pseudo_types = style_for.__dict__.get("_booklet_page_pseudo_types")
+    if pseudo_types is None:
+        pseudo_types = tuple(dict.fromkeys(
+            selector[1] for sheet, _origin, _specificity in style_for._sheets
+            for _rule, selectors, _declarations in sheet.page_rules for selector in selectors if selector[1]))
+        style_for.__dict__["_booklet_page_pseudo_types"] = pseudo_types
+    cascaded = style_for.get_cascaded_styles()
+    for pseudo_type in pseudo_types:
+        if (page_type, pseudo_type) in cascaded:
+            style_for.set_computed_styles(page_type, pseudo_type=pseudo_type, root=root, parent=page_type,
+                                          base_url=html.base_url)
+
+
+PATCHED_PAGE_REFERENCES = property(_page_references)
+# What each patch replaces, by name, recorded when the patches are first applied.
+ORIGINALS: dict[str, Any] = {}
+
+
+def apply() -> None:
+    """Check the versions, then install the patches (applying them again changes nothing)."""
+    check_versions()  # before importing the code to patch: a different version may not even import
+    import pydyf
+    from weasyprint.layout import page as weasyprint_page
+
+    if not ORIGINALS:
+        ORIGINALS["page_references"] = pydyf.PDF.__dict__["page_references"]
+        ORIGINALS["set_page_type_computed_styles"] = weasyprint_page.set_page_type_computed_styles
+    pydyf.PDF.page_references = PATCHED_PAGE_REFERENCES
+    weasyprint_page.set_page_type_computed_styles = _set_page_type_computed_styles
+
+
+def restore() -> None:
+    """Put the originals back (for the tests that compare the two)."""
+    import pydyf
+    from weasyprint.layout import page as weasyprint_page
+
+    pydyf.PDF.page_references = ORIGINALS["page_references"]
+    weasyprint_page.set_page_type_computed_styles = ORIGINALS["set_page_type_computed_styles"]

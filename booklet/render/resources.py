@@ -1,0 +1,70 @@
+"""What a render uses besides the project's text: stylesheets, page templates and fonts.
+
+The package ships the default stylesheets (booklet/styles/) and the page templates
+(booklet/templates/), so an installed `booklet` builds any project. A project's own
+`styles/NAME.css` replaces the default of the same name, file by file. Templates
+are not overridable: a Jinja template is code, and a cloned project must not be
+able to run any.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import fontpkg_atkinson_hyperlegible as atkinson
+
+from ..source.project import STYLE_DIR
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_STYLE_DIR = PACKAGE_DIR / "styles"
+TEMPLATE_DIR = PACKAGE_DIR / "templates"
+FONT_DIR = Path(atkinson.ROOT) / "files"
+# The libraries that turn a project into pages, whose versions a release records: text to HTML
+# (Markdown, Jinja2, nh3, segno for the QR code) and HTML to PDF (WeasyPrint and what it uses),
+# and pypdf, which imposes the folded booklets.
+HTML_LIBRARIES = ("Markdown", "Jinja2", "MarkupSafe", "nh3", "tinyhtml5", "segno", "PyYAML")
+RENDER_LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "tinyhtml5", "fonttools", "pyphen", "pillow",
+                    "fontpkg-atkinson-hyperlegible")
+IMPOSE_LIBRARIES = ("pypdf",)
+PAGE_LIBRARIES = tuple(dict.fromkeys(HTML_LIBRARIES + RENDER_LIBRARIES + IMPOSE_LIBRARIES))
+FONT_FACES = (  # (file, weight, style)
+    ("AtkinsonHyperlegible-Regular.ttf", 400, "normal"),
+    ("AtkinsonHyperlegible-Bold.ttf", 700, "normal"),
+    ("AtkinsonHyperlegible-Italic.ttf", 400, "italic"),
+    ("AtkinsonHyperlegible-BoldItalic.ttf", 700, "italic"),
+)
+
+
+def stylesheet(root: Path, name: str) -> Path:
+    """The project's own copy of a stylesheet if it has one, else the package's default."""
+    own = root / STYLE_DIR / name
+    return own if own.is_file() else DEFAULT_STYLE_DIR / name
+
+
+def stylesheet_href(root: Path, html_dir: Path, name: str) -> str:
+    """The address the HTML document in `html_dir` links the stylesheet by: relative to the
+    document for a project file, so the project can move; file:// for the package's own."""
+    path = stylesheet(root, name)
+    if path.is_relative_to(root):
+        return Path(os.path.relpath(path, html_dir)).as_posix()
+    return path.as_uri()
+
+
+def package_inputs(root: Path) -> list[tuple[str, Path]]:
+    """The package files that decide the pages of this project: the templates, and the default
+    stylesheets the project does not replace, each by a name that does not depend on where the
+    package is installed."""
+    files = [(f"booklet/templates/{p.name}", p) for p in sorted(TEMPLATE_DIR.glob("*.j2"))]
+    files += [(f"booklet/styles/{p.name}", p) for p in sorted(DEFAULT_STYLE_DIR.glob("*.css"))
+              if stylesheet(root, p.name) == p]
+    return files
+
+
+def font_face_css() -> str:
+    rules = []
+    for file, weight, style in FONT_FACES:
+        rules.append(
+            "@font-face { font-family: 'Atkinson Hyperlegible'; "
+            f"src: url('{(FONT_DIR / file).as_uri()}'); font-weight: {weight}; font-style: {style}; }}"
+        )
+    return "\n".join(rules)

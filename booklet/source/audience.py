@@ -1,0 +1,83 @@
+"""Audience blocks: `::: patient` ... `:::` holds text for one edition only.
+
+The body is split into segments once, at load time, so validation can name the
+line of an unclosed or misplaced fence and each edition just joins the
+segments meant for it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .config import AUDIENCES
+from ..errors import Problem
+from .fields import did_you_mean
+
+OPEN = re.compile(r"^:::\s*([A-Za-z][\w-]*)\s*$")
+CLOSE = re.compile(r"^:::\s*$")
+CODE_FENCE = re.compile(r"^(```|~~~)")
+
+
+@dataclass(frozen=True)
+class Segment:
+    audience: str | None  # None: shown in every edition
+    text: str
+    first_line: int  # line in the chapter file where the segment's text starts
+
+
+def split_audiences(body: str, first_line: int, path: str) -> tuple[tuple[Segment, ...], list[Problem]]:
+    """Split a chapter body into shared and audience-only segments."""
+    segments: list[Segment] = []
+    problems: list[Problem] = []
+    current: list[str] = []
+    current_start = first_line
+    audience: str | None = None
+    opened_at = 0
+    in_code = False
+
+    def flush(next_start: int) -> None:
+        nonlocal current, current_start
+        if any(line.strip() for line in current):
+            segments.append(Segment(audience, "\n".join(current) + "\n", current_start))
+        current = []
+        current_start = next_start
+
+    for offset, line in enumerate(body.split("\n")):
+        number = first_line + offset
+        if CODE_FENCE.match(line.strip()):
+            in_code = not in_code
+        if in_code or not line.startswith(":::"):
+            current.append(line)
+            continue
+        if match := OPEN.match(line):
+            name = match.group(1)
+            if audience is not None:
+                problems.append(Problem(path, number, f"'::: {name}' opens a block inside the "
+                                                      f"'{audience}' block opened on line {opened_at}; "
+                                                      "close that one first with ':::'"))
+                continue
+            if name not in AUDIENCES:
+                problems.append(Problem(path, number, f"unknown audience block '::: {name}': use "
+                                                      f"{' or '.join(AUDIENCES)}{did_you_mean(name, AUDIENCES)}"))
+                continue
+            flush(number + 1)
+            audience, opened_at = name, number
+        elif CLOSE.match(line):
+            if audience is None:
+                problems.append(Problem(path, number, "':::' closes a block that was never opened"))
+                continue
+            flush(number + 1)
+            audience = None
+        else:
+            problems.append(Problem(path, number, f"malformed block fence {line.strip()!r}: "
+                                                  "write '::: patient', '::: clinician' or ':::'"))
+    if audience is not None:
+        problems.append(Problem(path, opened_at, f"'::: {audience}' block opened here is never closed "
+                                                 "(add a line ':::' after it)"))
+    flush(0)
+    return tuple(segments), problems
+
+
+def text_for(segments: tuple[Segment, ...], audience: str) -> str:
+    """The Markdown an edition sees: shared segments plus its own blocks, in order."""
+    return "\n".join(s.text for s in segments if s.audience in (None, audience))

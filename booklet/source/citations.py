@@ -1,0 +1,147 @@
+"""Pandoc-style citations in the chapter source, `[@key]`, `[@a; @b]`, `[@a, p. 3]`:
+parsing, checking against references.yaml, and numbering.
+
+Numbers follow Vancouver: by first citation within an edition, the same number
+every time a source recurs. Numbering is a pass over the edition's text in
+reading order, so the Markdown extension that prints them
+(content/citation_links.py) only looks numbers up.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from ..errors import Problem
+from .chapters import Chapter
+from .fields import did_you_mean
+from .references import REFERENCES_FILE, Reference
+
+# A bracket holding at least one @key, not a link's text ("[x](url)", "[x][ref]") nor an image.
+# (Reference-link definitions, "[x]: url", are removed by Markdown before inline parsing.)
+BRACKET = re.compile(r"(?<![\\!\]])\[([^\[\]\n]*?@[^\[\]\n]*)\](?![(\[])")
+KEY = re.compile(r"(?<![\w.@])-?@([A-Za-z0-9_](?:[A-Za-z0-9_:.#$%&+?<>~/-]*[A-Za-z0-9_])?)")
+# Code, where Markdown prints "[@key]" as it is written: fenced blocks and backtick spans (as
+# Python-Markdown finds them: a run of backticks up to the next run of the same length, within
+# a paragraph).
+_FENCE = re.compile(r"^[ \t]*(```|~~~)")
+_CODE_SPAN = re.compile(r"(?<![\\`])(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.S)
+
+
+@dataclass(frozen=True)
+class CitationItem:
+    key: str
+    locator: str = ""
+
+
+@dataclass(frozen=True)
+class Citation:
+    items: tuple[CitationItem, ...]
+    start: int
+    end: int
+
+
+def parse_bracket(content: str) -> tuple[CitationItem, ...] | None:
+    """The items of one bracket's content, or None when it is not a citation."""
+    items = []
+    for part in content.split(";"):
+        match = KEY.search(part)
+        if match is None or part[: match.start()].strip():
+            return None  # every item must be a key (prefix text is not supported)
+        locator = part[match.end():].strip().lstrip(",").strip()
+        items.append(CitationItem(match.group(1), locator))
+    return tuple(items)
+
+
+def mask_code(text: str) -> str:
+    """The text with its code blanked out (newlines kept, so lines and offsets stay the same):
+    a citation written inside code is printed as written, never numbered."""
+    lines, fenced = [], False
+    for line in text.split("\n"):
+        if _FENCE.match(line):
+            fenced = not fenced
+            lines.append(" " * len(line))
+        else:
+            lines.append(" " * len(line) if fenced else line)
+    return _CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), "\n".join(lines))
+
+
+def find_citations(text: str) -> list[Citation]:
+    found = []
+    for match in BRACKET.finditer(mask_code(text)):
+        items = parse_bracket(match.group(1))
+        if items:
+            found.append(Citation(items, match.start(), match.end()))
+    return found
+
+
+def malformed_citations(text: str) -> list[str]:
+    """Brackets that hold an @key but are not citations Markdown will render, e.g. "[see @a]"."""
+    return [match.group(0) for match in BRACKET.finditer(mask_code(text))
+            if KEY.search(match.group(1)) and parse_bracket(match.group(1)) is None]
+
+
+def cited_keys(text: str) -> list[str]:
+    return [item.key for citation in find_citations(text) for item in citation.items]
+
+
+def number_citations(texts: Iterable[str]) -> dict[str, int]:
+    """Vancouver numbers: 1 for the first source cited, and so on, in reading order."""
+    numbers: dict[str, int] = {}
+    for text in texts:
+        for key in cited_keys(text):
+            numbers.setdefault(key, len(numbers) + 1)
+    return numbers
+
+
+def check_citations(chapters: tuple[Chapter, ...], references: dict[str, Reference],
+                    every_chapter_read: bool = True) -> list[Problem]:
+    """Unknown keys, undeclared or unused sources, uncited factual chapters and unused references.
+
+    Unused references are only reported when every chapter could be read: a broken
+    chapter's citations are unknown.
+    """
+    problems: list[Problem] = []
+    used: set[str] = set()
+    known = sorted(references)
+    for chapter in chapters:
+        sources_line = chapter.line_of("sources") or chapter.line_of("title")
+        cited_here: set[str] = set()
+        for segment in chapter.segments:
+            for offset, line in enumerate(mask_code(segment.text).split("\n")):
+                for bad in malformed_citations(line):
+                    problems.append(Problem(chapter.path, segment.first_line + offset,
+                                            f"{bad} is not a citation: write [@key], [@a; @b] or [@a, p. 3]"))
+                for key in cited_keys(line):
+                    number = segment.first_line + offset
+                    if key not in references:
+                        problems.append(Problem(chapter.path, number, f"unknown reference '{key}'"
+                                                                      f"{did_you_mean(key, known)}"))
+                    elif key not in chapter.sources:
+                        problems.append(Problem(chapter.path, number, f"cites '{key}', which the front-matter "
+                                                                      "'sources' list does not name"))
+                    cited_here.add(key)
+        used |= cited_here
+        for key in chapter.sources:
+            if key not in references:
+                problems.append(Problem(chapter.path, sources_line, f"'sources' names unknown reference "
+                                                                    f"'{key}'{did_you_mean(key, known)}"))
+            elif key not in cited_here:
+                problems.append(Problem(chapter.path, sources_line, f"'sources' names '{key}', which the "
+                                                                    "chapter never cites", "warning"))
+        # A draft is being written, so what it still lacks is a warning until it is marked ready.
+        lacking = "warning" if chapter.is_draft else "error"
+        if chapter.factual and not cited_here:
+            problems.append(Problem(chapter.path, chapter.line_of("title"),
+                                    "the chapter cites no source: cite the source of each fact as [@key], "
+                                    "or set 'factual: false' for a page with no facts (such as a notes page)",
+                                    lacking))
+        if chapter.factual and not chapter.sources:
+            problems.append(Problem(chapter.path, chapter.line_of("title"),
+                                    "the front-matter must list the chapter's sources: 'sources: [key, ...]'",
+                                    lacking))
+    for key in known if every_chapter_read else ():
+        if key not in used:
+            problems.append(Problem(REFERENCES_FILE, references[key].line,
+                                    f"reference '{key}' is not cited by any chapter", "warning"))
+    return problems

@@ -1,0 +1,51 @@
+"""booklet.yaml: the booklet-wide settings, typed and validated in one pass."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import BookletError, ValidationFailed
+from ..files import read_text
+from .fields import fields_of, from_values, spec, validate_mapping
+from .yamlfile import load_yaml
+
+CONFIG_FILE = "booklet.yaml"
+AUDIENCES = ("patient", "clinician")
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookletConfig:
+    title: str = spec("text", "The booklet's title, printed on the cover and in the PDF metadata.")
+    subtitle: str | None = spec("text", "A line under the title on the cover.", default=None)
+    slug: str = spec("slug", "Short name used in output file names, e.g. calciphylaxis.")
+    language: str = spec("language", "Language tag of the text, e.g. en-GB.")
+    edition: str = spec("semver", "Edition number (semantic version), e.g. 1.0.0.")
+    published: dt.date = spec("date", "Publication date of this edition (YYYY-MM-DD).")
+    publisher: str = spec("text", "Publisher line for the cover; also the PDF author.")
+    description: str | None = spec("text", "One-sentence description; the PDF subject.", default=None)
+    keywords: tuple[str, ...] = spec("text-list", "PDF keywords.", default=())
+    editions: tuple[str, ...] = spec("choice-list", "Which audiences to build.", choices=AUDIENCES)
+    home_page: str | None = spec("url", "Web address where the current edition can be found; printed on the "
+                                 "back cover with a QR code.", default=None)
+    disclaimer: str | None = spec("text", "Printed inside the cover: what the booklet is not (advice for one "
+                                  "person).", default=None)
+    licence: str | None = spec("text", "Printed inside the cover: the terms on which the booklet may be "
+                               "shared.", default=None)
+    next_review: dt.date | None = spec("date", "Booklet-wide next review date; used when earlier than every "
+                                       "chapter's.", default=None)
+
+
+CONFIG_FIELDS = fields_of(BookletConfig)
+
+
+def load_config(root: Path) -> BookletConfig:
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        raise BookletError(f"no {CONFIG_FILE} here: run the command in the booklet's folder", CONFIG_FILE)
+    text = read_text(path, CONFIG_FILE, root)
+    data, lines = load_yaml(text, CONFIG_FILE)
+    values, problems = validate_mapping(data, CONFIG_FIELDS, CONFIG_FILE, lines, CONFIG_FILE)
+    if problems:
+        raise ValidationFailed(problems)
+    return from_values(BookletConfig, CONFIG_FIELDS, values)

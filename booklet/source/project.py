@@ -1,0 +1,77 @@
+"""The project: every input file read and validated together, every problem reported at once.
+
+This is the first stage of the pipeline (load and validate); the later stages take
+a `Project` and never read an input file of their own, except the stylesheets and
+images the renderer fetches.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import BookletError, Problem, ValidationFailed, has_errors
+from .changelog import CHANGELOG_FILE, EditionEntry, read_changelog
+from .chapters import CHAPTER_DIR, Chapter, read_chapters
+from .citations import check_citations
+from .config import CONFIG_FILE, BookletConfig, load_config
+from .drafts import draft_notice, leftover_prompts
+from .references import REFERENCES_FILE, Reference, load_references
+
+BUILD_DIR = "build"
+STYLE_DIR = "styles"  # a project's own stylesheets, each replacing the default of the same name
+IMAGE_DIR = "images"
+BRAND_DIR = "brands"
+# What a build reads from the project, relative to its folder: the files, then the folders.
+INPUT_FILES = (CONFIG_FILE, REFERENCES_FILE, CHANGELOG_FILE)
+INPUT_FOLDERS = (CHAPTER_DIR, STYLE_DIR, IMAGE_DIR)
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    config: BookletConfig
+    chapters: tuple[Chapter, ...]  # drafts included; the plan leaves them out
+    references: dict[str, Reference]
+    warnings: tuple[Problem, ...]
+    history: tuple[EditionEntry, ...] = ()
+
+    @property
+    def drafts(self) -> tuple[Chapter, ...]:
+        return tuple(c for c in self.chapters if c.is_draft)
+
+
+def load_project(root: Path) -> Project:
+    """Validate everything, reporting every problem in every file at once."""
+    project, problems = gather_project(root)
+    if project is None or has_errors(problems):
+        raise ValidationFailed(problems)
+    return project
+
+
+def gather_project(root: Path) -> tuple[Project | None, list[Problem]]:
+    """Whatever loads (None without a valid booklet.yaml), with every problem found: the chapters
+    and references that are sound on their own are kept, so `check` can look further into them."""
+    config: BookletConfig | None = None
+    problems: list[Problem] = []
+    try:
+        config = load_config(root)
+    except BookletError as err:
+        problems += err.as_problems(CONFIG_FILE)
+    chapters: tuple[Chapter, ...] = ()
+    chapter_problems: list[Problem] = []
+    try:
+        chapters, chapter_problems = read_chapters(root)
+    except BookletError as err:
+        chapter_problems = err.as_problems(CHAPTER_DIR)
+    references, reference_problems = load_references(root)
+    history, history_problems = read_changelog(root, config.edition if config else None,
+                                               config.published if config else None)
+    problems += chapter_problems + reference_problems + history_problems
+    if chapters and not has_errors(reference_problems):  # (an empty list of references is checked too)
+        problems += check_citations(chapters, references, every_chapter_read=not has_errors(chapter_problems))
+    for chapter in chapters:
+        problems += leftover_prompts(chapter) + draft_notice(chapter)
+    if config is None:
+        return None, problems
+    return Project(root, config, chapters, references,
+                   tuple(p for p in problems if p.severity == "warning"), history), problems
