@@ -1,4 +1,4 @@
-# `make` sets up .venv and builds the booklet; `make test` runs the tests.
+# `make` sets up .venv and builds the booklet; `make test` runs the checkers and the tests.
 # Each install step leaves a stamp, so a second `make` installs nothing.
 PYTHON ?= python3
 VENV := .venv
@@ -6,46 +6,50 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime-installed
 TESTDEPS := $(VENV)/.test-installed
 SYSTEM := $(VENV)/.system-checked
+# Test processes: one per core by default (`make test TEST_JOBS=1` runs them in one process).
+TEST_JOBS ?= auto
 
-.PHONY: all build check watch new schemas test release bench clean
+.PHONY: all build check watch new init schemas test lint release bench clean
 
 all: build
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# WeasyPrint subsets fonts faster with HarfBuzz; without it, it falls back to fontTools
-# (slower, and deprecated). Installed from Debian when we may; otherwise the fallback is used.
+# WeasyPrint subsets the fonts it embeds with HarfBuzz's libharfbuzz-subset when the system has
+# it, and falls back to fontTools (slower) when it does not: the build works either way. Debian
+# installs it in a second; as root, make does so and says so. NO_APT=1 leaves the system alone.
 $(SYSTEM): | $(BIN)/python
-	@if ! ldconfig -p | grep -q libharfbuzz-subset.so.0; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing libharfbuzz-subset0 (Debian) for font subsetting"; \
-	    (apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1 || \
-	     (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1)) || \
-	    echo "note: could not install libharfbuzz-subset0; fonts will be subset with fontTools"; \
-	  else echo "note: libharfbuzz-subset0 missing; fonts will be subset with fontTools"; fi; \
-	fi
-	touch $@
+	@if ldconfig -p | grep -q libharfbuzz-subset.so.0; then :; \
+	elif [ -z "$(NO_APT)" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "make: installing libharfbuzz-subset0 from Debian (apt-get), for faster font subsetting;" \
+	       "NO_APT=1 skips this, and the build works without it"; \
+	  apt-get install -y -q libharfbuzz-subset0 || \
+	    { apt-get update -q && apt-get install -y -q libharfbuzz-subset0; } || \
+	    echo "make: could not install libharfbuzz-subset0; fonts will be subset with fontTools"; \
+	else echo "make: libharfbuzz-subset0 is not installed; fonts will be subset with fontTools (slower)"; fi
+	@touch $@
 
+# The package is installed in place (editable), built with the setuptools pinned in requirements.lock.
 $(RUNTIME): requirements.lock pyproject.toml $(SYSTEM) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
-	touch $@
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
 
 $(TESTDEPS): requirements-test.lock $(RUNTIME)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-test.lock
-	touch $@
+	@touch $@
 
 # `make BRAND=brands/NAME.yaml` builds an organisation's copies into build/brands/NAME/.
 build: $(RUNTIME)
-	$(BIN)/booklet build $(if $(BRAND),--brand $(BRAND))
+	$(BIN)/booklet build $(if $(BRAND),--brand "$(BRAND)")
 
 release: $(RUNTIME)
 	$(BIN)/booklet release
 
 # A benchmark, not a test: prints the figures and rewrites docs/performance.md. pandoc comes from
 # PyPI (pypandoc-binary) for the comparison; without it that line is skipped.
-bench: $(RUNTIME)
+bench: $(TESTDEPS)
 	-$(BIN)/python -m pip install --quiet --disable-pip-version-check pypandoc-binary==1.17
 	$(BIN)/python bench/run.py
 
@@ -54,7 +58,7 @@ check: $(RUNTIME)
 
 # Rebuilds what each saved change affects; Ctrl-C stops it. `make watch CHAPTER=id` previews one chapter.
 watch: $(RUNTIME)
-	$(BIN)/booklet watch $(if $(CHAPTER),--chapter $(CHAPTER))
+	$(BIN)/booklet watch $(if $(CHAPTER),--chapter "$(CHAPTER)")
 
 # `make new TITLE="Wound care at home" AUDIENCE=patient` starts a draft chapter.
 new: $(RUNTIME)
@@ -64,8 +68,13 @@ new: $(RUNTIME)
 schemas: $(RUNTIME)
 	$(BIN)/booklet schemas
 
-test: $(TESTDEPS)
-	$(BIN)/python -m pytest
+# The checkers first (they take seconds), then the tests, one process per core.
+lint: $(TESTDEPS)
+	$(BIN)/python -m pyflakes booklet tests bench
+	$(BIN)/python -m mypy
+
+test: lint
+	$(BIN)/python -m pytest -n $(TEST_JOBS)
 
 clean:
 	rm -rf build

@@ -8,6 +8,7 @@ ratios measured in that same run, because these machines are noisy.
   (c) a rebuild with nothing changed   (d) a rebuild after editing one chapter
   (e) a synthetic booklet 10x the size: time and peak memory growth, one output
   (f) pandoc -> WeasyPrint on the same chapters, where pypandoc-binary is installed
+  (g) the test suite, as `make test` runs it (its install steps aside)
 """
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ import datetime as dt
 import os
 import platform
 import re
-import resource
 import shutil
 import subprocess
 import sys
@@ -26,7 +26,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECT_FILES = ("booklet.yaml", "references.yaml", "CHANGELOG.md")
-PROJECT_FOLDERS = ("chapters", "styles", "brands")
+PROJECT_FOLDERS = ("chapters", "styles", "images", "brands")
 TARGETS = {"parallel_vs_plain": 0.6, "overhead": 0.05, "no_change_s": 0.5, "check_s": 2.0}
 
 
@@ -81,11 +81,12 @@ def pipeline_render(root: Path, stem: str) -> float:
     import weasyprint
     from weasyprint.document import Document
 
-    from booklet import pdf
-    from booklet.build import load_project
-    from booklet.html import FONT_DIR, xmp_metadata
-    from booklet.plan import make_plan
-    from booklet.rendering import RenderJob
+    from booklet.render import pdf
+    from booklet.render.jobs import RenderJob
+    from booklet.render.plan import make_plan
+    from booklet.render.resources import DEFAULT_STYLE_DIR, FONT_DIR
+    from booklet.render.xmp import xmp_metadata
+    from booklet.source.project import load_project
 
     weasyprint.HTML.render = _timed(weasyprint.HTML.render, "weasyprint")
     Document.write_pdf = _timed(Document.write_pdf, "weasyprint")
@@ -94,8 +95,8 @@ def pipeline_render(root: Path, stem: str) -> float:
     plan = make_plan(project.config, project.chapters, project.references, project.history)
     output = next(o for o in plan.outputs if o.stem == stem)
     html = (root / "build" / output.html_name).read_text(encoding="utf-8")
-    job = RenderJob(html, root / "build" / output.html_name, (root, FONT_DIR), b"0" * 16, 0, True,
-                    xmp_metadata(plan, output))
+    job = RenderJob(html, root / "build" / output.html_name, root, (FONT_DIR, DEFAULT_STYLE_DIR), b"0" * 16, 0,
+                    True, xmp_metadata(plan, output))
     start = time.perf_counter()
     pdf.render_job(job)
     return time.perf_counter() - start
@@ -143,7 +144,7 @@ def pandoc_comparison(root: Path) -> str:
         return "pandoc: pypandoc-binary is not installed; skipped"
     import weasyprint
 
-    from booklet.build import load_project
+    from booklet.source.project import load_project
     project = load_project(root)
     markdown = "\n\n".join(f"# {c.title}\n\n" + c.markdown_for("patient") for c in project.chapters
                            if c.is_for("patient"))
@@ -154,6 +155,17 @@ def pandoc_comparison(root: Path) -> str:
     weasyprint.HTML(string=html, base_url=str(root)).write_pdf()
     total = time.perf_counter() - start
     return f"pandoc -> WeasyPrint, patient chapters, unstyled: {total:.2f} s ({converted:.2f} s in pandoc)"
+
+
+def test_suite() -> str:
+    """`make test`'s own step, timed: the checkers and the tests on every core."""
+    start = time.perf_counter()
+    result = subprocess.run(["make", "--no-print-directory", "-s", "test"], cwd=REPO, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    summary = next((line for line in reversed(result.stdout.splitlines()) if " passed" in line or " failed" in line),
+                   "no summary")
+    return (f"make test (dependencies already installed): {seconds:.1f} s wall on "
+            f"{len(os.sched_getaffinity(0))} cores; {summary.strip('= ')} (target at most 60 s)")
 
 
 def machine() -> str:
@@ -212,7 +224,7 @@ def main() -> int:
             say(f"    {stem:<52} {plain:>7.2f} {ours:>7.2f} {ours / plain:>6.2f} {own:>6.3f} {own / ours:>6.1%} "
                 f"{collect:>5.2f}")
         say("    own: our code in the render step (fetcher, log watch, overflow check), timed directly;")
-        say("    gc: the one garbage collection after the render (booklet/pdf.py: WeasyPrint runs with the")
+        say("    gc: the one garbage collection after the render (booklet/render/pdf.py: WeasyPrint runs with the")
         say("    collector set to run less often, then its garbage is freed at once). Overhead against plain")
         say(f"    WeasyPrint, all included: median {sorted(ratios)[len(ratios) // 2] - 1:+.1%}, worst "
             f"{max(ratios) - 1:+.1%}; own code: median {sorted(owns)[len(owns) // 2]:.1%}, worst {max(owns):.1%} "
@@ -228,13 +240,13 @@ def main() -> int:
         say()
         no_change, _ = run_build(root)
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "booklet.cli", "--root", str(root), "build"], check=True,
+        subprocess.run([sys.executable, "-m", "booklet", "--root", str(root), "build"], check=True,
                        capture_output=True)
         whole_process = time.perf_counter() - start
         say(f"(c) No-change rebuild: {no_change:.2f} s inside the command, {whole_process:.2f} s for the "
             f"whole process (target under {TARGETS['no_change_s']} s)")
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "booklet.cli", "--root", str(root), "check"], check=True,
+        subprocess.run([sys.executable, "-m", "booklet", "--root", str(root), "check"], check=True,
                        capture_output=True)
         say(f"    booklet check (every validation, readability and review dates, no rendering): "
             f"{time.perf_counter() - start:.2f} s for the whole process (target under {TARGETS['check_s']} s)")
@@ -268,6 +280,7 @@ def main() -> int:
         say(f"    (plain WeasyPrint on the same HTML: {plain_one:.1f} s -> {plain_ten:.1f} s = "
             f"{plain_ten / plain_one:.1f}x)")
         say(f"(f) {pandoc_comparison(root)}")
+        say(f"(g) {test_suite()}")
 
     text = "\n".join(lines)
     document = (REPO / "docs" / "performance.md")

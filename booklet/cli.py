@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from . import __version__
 from .errors import BookletError, UsageError, ValidationFailed
 
 
@@ -102,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
         rebuilt as you save, 'booklet check' to list what to fix, 'booklet build' for the
         finished PDFs. docs/authoring.md explains each step.
         """))
+    parser.add_argument("--version", action="version", version=f"booklet {__version__}")
     parser.add_argument("--root", type=Path, default=Path("."),
                         help="the booklet's folder, holding booklet.yaml (default: the current folder)")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")

@@ -77,7 +77,7 @@ def _overflow_error(output: Output, overflows) -> BookletError:
 
 def manifest_header(plan: Plan) -> dict:
     config = plan.config
-    header = {"title": config.title, "slug": config.slug, "edition": config.edition,
+    header: dict[str, object] = {"title": config.title, "slug": config.slug, "edition": config.edition,
               "published": config.published.isoformat(), "next_review": plan.next_review.isoformat()}
     if plan.brand:
         header["brand"] = {"slug": plan.brand.slug, "name": plan.brand.name}

@@ -178,3 +178,15 @@ def test_back_cover_carries_a_qr_code_of_the_home_page(built_mini):
     assert base64.b64decode(src.group(1)) == expected.getvalue()
     back = " ".join(PdfReader(built_mini / PATIENT).pages[-1].extract_text().split())
     assert "Find the latest edition of this booklet at https://example.org/fixture-booklet" in back
+
+
+def test_a_projects_own_stylesheet_replaces_the_default_of_that_name_only(project):
+    from booklet.pipeline import prepare
+    from booklet.render.resources import DEFAULT_STYLE_DIR
+
+    (project / "styles").mkdir()
+    (project / "styles" / "patient.css").write_text("h1 { letter-spacing: 0.02em; }\n")
+    html = prepare(project).html("patient-standard-a4")
+    assert '<link rel="stylesheet" href="../../styles/patient.css">' in html  # relative: the project can move
+    assert f'<link rel="stylesheet" href="{(DEFAULT_STYLE_DIR / "base.css").as_uri()}">' in html
+    assert (DEFAULT_STYLE_DIR / "patient.css").as_uri() not in html

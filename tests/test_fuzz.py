@@ -50,18 +50,28 @@ def test_front_matter_loader_survives_arbitrary_text(text):
 @given(FRAGMENTS, st.integers(min_value=1, max_value=500))
 def test_audience_blocks_give_segments_or_problems(body, first_line):
     segments, problems = split_audiences(body, first_line, "chapters/fuzz.md")
+    lines = body.split("\n")
+    starts = [segment.first_line for segment in segments]
+    assert starts == sorted(starts)
     for segment in segments:
-        assert segment.first_line >= first_line
+        assert segment.audience in (None, "patient", "clinician")
+        # Each line of a segment is the body's line at that number (a refused fence line is kept
+        # blank), so a message about any of them points at the right line.
+        for offset, line in enumerate(segment.text.rstrip("\n").split("\n")):
+            assert line in ("", lines[segment.first_line - first_line + offset])
     if not problems:
         for audience in ("patient", "clinician"):
-            assert isinstance(text_for(segments, audience), str)
+            shown = text_for(segments, audience)
+            for segment in segments:
+                assert (segment.text in shown) or segment.audience not in (None, audience)
 
 
 @FUZZ
 @given(FRAGMENTS)
 def test_citation_parser_finds_citations_or_reports_malformed_ones(text):
     citations = find_citations(text)
-    assert isinstance(malformed_citations(text), list)
+    for bad in malformed_citations(text):  # brackets that hold an @key but are not citations
+        assert bad in text and "@" in bad and parse_bracket(bad[1:-1]) is None
     numbers = number_citations([text])
     for citation in citations:
         for item in citation.items:

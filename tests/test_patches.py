@@ -42,10 +42,10 @@ def originals():
         patches.apply()
 
 
-import booklet.render.pdf  # noqa: E402,F401  (applies the patches)
-
-
 def test_the_patches_are_installed_when_the_renderer_is_imported():
+    from booklet.render import pdf
+
+    assert pdf.patches is patches
     assert weasyprint_page.set_page_type_computed_styles is patches._set_page_type_computed_styles
     assert pydyf.PDF.__dict__["page_references"] is patches.PATCHED_PAGE_REFERENCES
 

@@ -45,3 +45,22 @@ def test_changed_content_under_a_released_edition_number_is_refused_until_bumped
                 if not line.startswith("#")]
     assert editions == ["2.1.0", "2.2.0"]
     assert (project / "build" / "release" / "2.1.0").is_dir() and (project / "build" / "release" / "2.2.0").is_dir()
+
+
+def test_the_digest_covers_templates_and_default_styles_and_not_where_the_project_is(project, tmp_path):
+    from booklet.output.editions import input_files, inputs_digest
+
+    names = [name for name, _ in input_files(project)]
+    assert names[:3] == ["booklet.yaml", "references.yaml", "CHANGELOG.md"]
+    assert {"booklet/templates/document.html.j2", "booklet/styles/base.css", "booklet/styles/patient.css"} <= set(names)
+    digest = inputs_digest(project)
+    import shutil
+
+    elsewhere = shutil.copytree(project, tmp_path / "somewhere" / "else")
+    assert inputs_digest(elsewhere) == digest  # names, not paths
+
+    (project / "styles").mkdir()
+    (project / "styles" / "patient.css").write_text("body { color: #111; }\n")
+    names = [name for name, _ in input_files(project)]
+    assert "styles/patient.css" in names and "booklet/styles/patient.css" not in names  # replaced
+    assert inputs_digest(project) != digest

@@ -10,13 +10,17 @@ time; it counts syllables with pyphen's British English patterns.
 from __future__ import annotations
 
 import re
+import warnings
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
-from textstat.textstat import textstatistics
+
+with warnings.catch_warnings():  # textstat 0.7.3 imports pkg_resources, which setuptools 80 says is going
+    warnings.filterwarnings("ignore", "pkg_resources is deprecated", UserWarning)
+    from textstat.textstat import textstatistics
 
 from ..content.glossary import unmark_terms
 from ..errors import Problem

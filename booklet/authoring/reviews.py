@@ -17,7 +17,7 @@ def review_warnings(chapters: tuple[Chapter, ...], references: dict[str, Referen
                     as_of: dt.date) -> list[Problem]:
     warnings = []
     for ref in sorted(references.values(), key=lambda r: r.line or 0):
-        if ref.overdue(as_of):
+        if ref.next_review is not None and ref.overdue(as_of):
             warnings.append(Problem(REFERENCES_FILE, ref.line,
                                     f"source '{ref.id}' was due for review by its publisher by "
                                     f"{plain_date(ref.next_review)} (as of {as_of.isoformat()}): "

@@ -43,7 +43,7 @@ class _CitationProcessor(InlineProcessor):
         super().__init__(BRACKET.pattern)
         self.numbers = numbers
 
-    def handleMatch(self, match: re.Match, data: str):  # type: ignore[override]
+    def handleMatch(self, match: re.Match, data: str):
         items = parse_bracket(match.group(1))
         if not items:
             return None, None, None
@@ -76,9 +76,9 @@ class _CitationProcessor(InlineProcessor):
                 last = ET.SubElement(span, "a", {"href": f"#ref-{by_number[part].key}"})
                 last.text, last.tail = str(part), ""
             elif last is None:
-                span.text += part
+                span.text = (span.text or "") + part
             else:
-                last.tail += part
+                last.tail = (last.tail or "") + part
         return span
 
 

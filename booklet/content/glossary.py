@@ -36,7 +36,7 @@ def unmark_terms(text: str) -> str:
 
 
 class _TermProcessor(InlineProcessor):
-    def handleMatch(self, match: re.Match, data: str) -> tuple[str, int, int]:  # type: ignore[override]
+    def handleMatch(self, match: re.Match, data: str) -> tuple[str, int, int]:
         return shown_text(match), match.start(0), match.end(0)
 
 

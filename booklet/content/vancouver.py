@@ -57,7 +57,7 @@ def _with_url(text: str, ref: Reference, label: str = "Available from: ") -> Mar
 
 def _article(ref: Reference) -> Markup:
     journal = ref.container_title_short or ref.container_title
-    source = f"{ref.issued.year}"
+    source = f"{ref.issued.year}" if ref.issued else "[date unknown]"  # the loader requires it; stated anyway
     if ref.volume:
         source += f";{ref.volume}"
     if ref.issue:
@@ -133,7 +133,8 @@ def patient_entry(ref: Reference, published: dt.date) -> Markup:
     organisation = ref.publisher or ref.container_title or (ref.author[0].literal if ref.author else None)
     if ref.type == "article-journal":
         authors = nlm_name(ref.author[0]) + (" and others" if len(ref.author) > 1 or ref.more_authors else "")
-        text = f"{authors}. \u201c{ref.title}\u201d. {ref.container_title}, {ref.issued.year}."
+        year = f", {ref.issued.year}" if ref.issued else ""
+        text = f"{authors}. \u201c{ref.title}\u201d. {ref.container_title}{year}."
         return escape(text)
     if ref.is_trial:
         return _with_url(f"{ref.title}: a research study registered as {ref.number} on {ref.container_title}.",

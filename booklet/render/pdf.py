@@ -184,10 +184,10 @@ def _render(job: RenderJob) -> RenderedPdf:
     finally:
         logger.removeHandler(collector)
     if collector.errors and fetcher.refused:
-        refused = fetcher.refused[0]
+        first_refused = fetcher.refused[0]
         where = _project_paths(collector.errors[0].replace("Failed to render SVG image", "in the SVG image"),
                                job.root)
-        raise RenderError(f"{refused.reason}: {refused.url} ({where})", collector.errors[0])
+        raise RenderError(f"{first_refused.reason}: {first_refused.url} ({where})", collector.errors[0])
     if collector.errors:
         first = collector.errors[0]
         more = f" (and {len(collector.errors) - 1} more)" if len(collector.errors) > 1 else ""

@@ -55,22 +55,26 @@ def split_audiences(body: str, first_line: int, path: str) -> tuple[tuple[Segmen
                 problems.append(Problem(path, number, f"'::: {name}' opens a block inside the "
                                                       f"'{audience}' block opened on line {opened_at}; "
                                                       "close that one first with ':::'"))
+                current.append("")  # the line stays counted, so the lines after it keep their numbers
                 continue
             if name not in AUDIENCES:
                 problems.append(Problem(path, number, f"unknown audience block '::: {name}': use "
                                                       f"{' or '.join(AUDIENCES)}{did_you_mean(name, AUDIENCES)}"))
+                current.append("")
                 continue
             flush(number + 1)
             audience, opened_at = name, number
         elif CLOSE.match(line):
             if audience is None:
                 problems.append(Problem(path, number, "':::' closes a block that was never opened"))
+                current.append("")
                 continue
             flush(number + 1)
             audience = None
         else:
             problems.append(Problem(path, number, f"malformed block fence {line.strip()!r}: "
                                                   "write '::: patient', '::: clinician' or ':::'"))
+            current.append("")
     if audience is not None:
         problems.append(Problem(path, opened_at, f"'::: {audience}' block opened here is never closed "
                                                  "(add a line ':::' after it)"))

@@ -19,7 +19,7 @@ MAX_DEPTH = 50  # lists and mappings inside one another; front-matter needs thre
 class _Loader(yaml.SafeLoader):
     depth = 0
 
-    def compose_node(self, parent, index):  # type: ignore[override]
+    def compose_node(self, parent, index):
         event = self.peek_event()
         if self.depth >= MAX_DEPTH:  # deeper nesting would exhaust Python's stack inside PyYAML
             raise BookletError(f"YAML nested more than {MAX_DEPTH} levels deep", line=event.start_mark.line + 1)

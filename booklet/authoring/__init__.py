@@ -1,0 +1,1 @@
+"""The authors' tools around the pipeline: check, new, init, watch, JSON Schemas."""
