@@ -107,6 +107,11 @@ def _build_mini(target: Path) -> None:
     make_project(target)
     result = booklet(target, "build")
     assert result.returncode == 0, result.stderr
+    # What the first build of a fresh project did, for the tests about fresh builds.
+    (target.parent / FRESH_BUILD_OUTPUT).write_text(result.stdout, encoding="utf-8")
+
+
+FRESH_BUILD_OUTPUT = "built-mini.stdout"
 
 
 def _build_real(target: Path) -> None:
@@ -141,6 +146,6 @@ def project(tmp_path: Path) -> Path:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The slowest tests first, so that no worker is left with one of them at the end."""
-    slow = ("test_real_booklet.py", "test_wheel.py", "test_interrupted.py")
+    slow = ("test_real_booklet.py", "test_wheel.py", "test_interrupted.py", "test_static.py")
     items.sort(key=lambda item: next((i for i, name in enumerate(slow) if item.fspath.basename == name),
                                      len(slow)))

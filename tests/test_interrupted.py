@@ -14,6 +14,7 @@ import pytest
 
 from booklet.output import writer
 from booklet.output.writer import OutputFile, recover, write_outputs
+from conftest import booklet
 
 
 def _snapshot(folder: Path) -> dict[str, str]:
@@ -68,9 +69,8 @@ def test_a_build_stopped_mid_render_leaves_earlier_outputs_and_manifest_untouche
     else:
         assert process.returncode == -signal.SIGKILL
     assert _snapshot(root / "build") == before
-    # The next build runs normally and leaves no temporary files behind.
-    again = subprocess.run([sys.executable, "-m", "booklet", "--root", str(root), "build"],
-                           capture_output=True, text=True)
+    # The next build runs normally (the lock was released) and leaves no temporary files behind.
+    again = booklet(root, "build")
     assert again.returncode == 0, again.stderr
     assert not list((root / "build").rglob("*.tmp"))
     assert _checksums_match(root / "build")

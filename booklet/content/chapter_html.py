@@ -134,26 +134,31 @@ UNRENDERED_CITATION = re.compile(r"\[[^\[\]<]*?(?<![\w.@])@[A-Za-z0-9_][^\[\]<]*
 
 
 _QUOTE_MARKERS = re.compile(r"^(?:[ \t]*>)+")
+_LIST_ITEM = re.compile(r"^([ \t]*)(?:[-*+]|\d+[.)])[ \t]")
 
 
-def _quote_depth_problem(chapter: Chapter, audience: str) -> BookletError | None:
-    """Quotes nested past what a page can show. Python-Markdown quietly stops nesting them
-    where Python's stack runs short, so without this the result would depend on the stack."""
+def _nesting_problem(chapter: Chapter, audience: str) -> BookletError | None:
+    """Quotes or lists nested past what a page can show, found in the source with their line.
+    Python-Markdown nests them by recursion, quietly stopping where Python's stack runs short,
+    so without this the result would depend on the stack (and take seconds to find out)."""
     for segment in chapter.segments:
         if segment.audience not in (None, audience):
             continue
         for offset, line in enumerate(segment.text.split("\n")):
             markers = _QUOTE_MARKERS.match(line)
-            depth = markers.group(0).count(">") if markers else 0
-            if depth > MAX_DEPTH:
-                return BookletError(f"quotes are nested {depth} levels deep; a chapter may nest at most "
-                                    f"{MAX_DEPTH}", chapter.path, segment.first_line + offset)
+            quotes = markers.group(0).count(">") if markers else 0
+            item = _LIST_ITEM.match(line)
+            lists = len(item.group(1).replace("\t", "    ")) // 4 + 1 if item else 0  # 4 spaces a level
+            for depth, what in ((quotes, "quotes"), (lists, "lists")):
+                if depth > MAX_DEPTH:
+                    return BookletError(f"{what} are nested {depth} levels deep; a chapter may nest at most "
+                                        f"{MAX_DEPTH}", chapter.path, segment.first_line + offset)
     return None
 
 
 def chapter_html(chapter: Chapter, audience: str, where: Location, citations: dict[str, int]) -> str:
     """The chapter's body for one edition as an HTML fragment, citations numbered."""
-    if too_deep := _quote_depth_problem(chapter, audience):
+    if too_deep := _nesting_problem(chapter, audience):
         raise too_deep
     prefix = f"{chapter.id}-"
     md = markdown.Markdown(
