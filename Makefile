@@ -1,11 +1,11 @@
 # `make` sets up .venv and builds the booklet; `make test` runs the checkers and the tests.
-# Each install step leaves a stamp, so a second `make` installs nothing.
+# Each install step leaves a stamp, so a second `make` installs nothing. Everything comes from
+# PyPI into .venv: make installs nothing on the system itself (no apt-get, no sudo).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime-installed
 TESTDEPS := $(VENV)/.test-installed
-SYSTEM := $(VENV)/.system-checked
 # Test processes: one per core by default (`make test TEST_JOBS=1` runs them in one process).
 TEST_JOBS ?= auto
 
@@ -16,22 +16,8 @@ all: build
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# WeasyPrint subsets the fonts it embeds with HarfBuzz's libharfbuzz-subset when the system has
-# it, and falls back to fontTools (slower) when it does not: the build works either way. Debian
-# installs it in a second; as root, make does so and says so. NO_APT=1 leaves the system alone.
-$(SYSTEM): | $(BIN)/python
-	@if ldconfig -p | grep -q libharfbuzz-subset.so.0; then :; \
-	elif [ -z "$(NO_APT)" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "make: installing libharfbuzz-subset0 from Debian (apt-get), for faster font subsetting;" \
-	       "NO_APT=1 skips this, and the build works without it"; \
-	  apt-get install -y -q libharfbuzz-subset0 || \
-	    { apt-get update -q && apt-get install -y -q libharfbuzz-subset0; } || \
-	    echo "make: could not install libharfbuzz-subset0; fonts will be subset with fontTools"; \
-	else echo "make: libharfbuzz-subset0 is not installed; fonts will be subset with fontTools (slower)"; fi
-	@touch $@
-
 # The package is installed in place (editable), built with the setuptools pinned in requirements.lock.
-$(RUNTIME): requirements.lock pyproject.toml $(SYSTEM) | $(BIN)/python
+$(RUNTIME): requirements.lock pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@

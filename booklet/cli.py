@@ -273,6 +273,7 @@ def _init(args: argparse.Namespace) -> int:
 
 def _watch(args: argparse.Namespace) -> int:
     from .authoring.watch import WATCHED, watch_project
+    from .render.resources import DEFAULT_STYLE_DIR
     from .pipeline import build
     from .source.config import CONFIG_FILE
 
@@ -308,7 +309,8 @@ def _watch(args: argparse.Namespace) -> int:
         shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
         print(f"changed: {shown}", flush=True)
 
-    print(f"watching {', '.join(WATCHED)} (Ctrl-C to stop)", flush=True)
+    print(f"watching {', '.join(WATCHED)} and the default stylesheets in {DEFAULT_STYLE_DIR} (Ctrl-C to stop)",
+          flush=True)
     watch_project(root, rebuild, announce, lambda: print("waiting for changes ...", flush=True))
     print("stopped watching", flush=True)
     return 0

@@ -14,9 +14,10 @@ from functools import partial
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from . import __version__
 from .errors import BookletError
-from .output.editions import (EDITIONS_FILE, copy_release, inputs_digest, read_editions, record_edition,
-                              release_is_complete)
+from .output.editions import (EDITIONS_FILE, copy_release, current_inputs, read_editions, record_edition,
+                              refusal, release_is_complete)
 from .output.lock import build_lock
 from .output.writer import OutputFile, recover, write_outputs
 from .render.cache import RenderCache
@@ -78,7 +79,8 @@ def _overflow_error(output: Output, overflows) -> BookletError:
 def manifest_header(plan: Plan) -> dict:
     config = plan.config
     header: dict[str, object] = {"title": config.title, "slug": config.slug, "edition": config.edition,
-              "published": config.published.isoformat(), "next_review": plan.next_review.isoformat()}
+                                 "published": config.published.isoformat(),
+                                 "next_review": plan.next_review.isoformat(), "made_by": f"booklet {__version__}"}
     if plan.brand:
         header["brand"] = {"slug": plan.brand.slug, "name": plan.brand.name}
     return header
@@ -232,12 +234,10 @@ def release(root: Path, progress: Progress | None = None) -> ReleaseResult:
     with build_lock(root / BUILD_DIR):
         project = load_project(root)
         config = project.config
-        digest = inputs_digest(root, tuple(c.path for c in project.drafts))
+        inputs = current_inputs(root, tuple(c.path for c in project.drafts))
         previous = read_editions(root).get(config.edition)
-        if previous is not None and previous.digest != digest:
-            raise BookletError(f"edition {config.edition} was released from different inputs (line "
-                               f"{previous.line}): raise 'edition' in booklet.yaml and add a CHANGELOG.md "
-                               "section saying what changed", EDITIONS_FILE, previous.line)
+        if previous is not None and (refused := refusal(previous, inputs)):
+            raise BookletError(refused, EDITIONS_FILE, previous.line)
         folder = root / BUILD_DIR / "release" / config.edition
         shown = folder.relative_to(root).as_posix()
         if previous is not None and release_is_complete(folder):
@@ -245,5 +245,5 @@ def release(root: Path, progress: Progress | None = None) -> ReleaseResult:
         result = build(root, progress=progress)
         copy_release(root / BUILD_DIR, folder, [item.path for item in result.outputs])
         if previous is None:
-            record_edition(root, config.edition, config.published.isoformat(), digest)
+            record_edition(root, config.edition, config.published.isoformat(), inputs)
         return ReleaseResult(config.edition, shown, recorded=previous is None, build=result)

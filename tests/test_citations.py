@@ -167,3 +167,19 @@ def test_citation_before_punctuation_is_rendered():
 def test_bracket_that_looks_like_a_citation_but_is_not_is_an_error():
     found = messages(chapter("Rare [@nkf-2023]. See [see @nkf-2023] too.\n"))
     assert "chapters/t.md:11: [see @nkf-2023] is not a citation: write [@key], [@a; @b] or [@a, p. 3]" in found
+
+
+def test_citing_an_entry_too_broken_to_load_is_not_also_an_unknown_reference(project):
+    """The broken entry's own problem is reported; a real unknown key still is too."""
+    from conftest import booklet
+
+    references = project / "references.yaml"
+    references.write_text(references.read_text().replace("  title: A reviewed page", "  titel: A reviewed page", 1))
+    chapter = project / "chapters" / "02-patient-only.md"
+    chapter.write_text(chapter.read_text().replace("[@web-reviewed]", "[@web-reviewd]"))
+    result = booklet(project, "check")
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line]
+    assert "chapters/02-patient-only.md:11: unknown reference 'web-reviewd' (did you mean 'web-reviewed'?)" in lines
+    assert any(line.startswith("references.yaml:") and "'titel'" in line for line in lines)
+    assert not any("chapters/01-shared.md" in line for line in lines)  # it cites web-reviewed, which is broken

@@ -54,8 +54,12 @@ def test_build_on_a_terminal_says_what_it_is_rendering(built_project):
     import subprocess
     import sys
 
-    chapter = built_project / "chapters" / "02-patient-only.md"
-    chapter.write_text(chapter.read_text().replace("heron pond", "heron lake"))
+    from conftest import write_chapter
+
+    # A new patient chapter: the booklets get longer, so their printing notes are made again too.
+    write_chapter(built_project, "03-extra.md", "title: Extra\nid: extra\norder: 3\naudience: patient\n"
+                  "summary: One more.\nreviewed: 2026-01-01\nnext_review: 2027-01-01\nsources: [web-reviewed]",
+                  "One more short chapter [@web-reviewed].\n")
     leader, follower = pty.openpty()
     process = subprocess.run([sys.executable, "-m", "booklet", "--root", str(built_project), "build", "--jobs", "1"],
                              stdout=subprocess.PIPE, stderr=follower, text=True, cwd=built_project, timeout=300)
@@ -73,12 +77,12 @@ def test_build_on_a_terminal_says_what_it_is_rendering(built_project):
     assert process.returncode == 0
     text = shown.decode().replace("\r\n", "\n")
     assert "  rendering fixture-patient-standard-a4-2.1.0 ..." in text
-    assert "  rendering fixture-patient-booklet-imposed-a4-2.1.0 ..." in text  # imposed again
+    assert "  rendering printing note for fixture-patient-booklet-imposed-a4-2.1.0 ..." in text
+    assert "  rendering fixture-patient-booklet-imposed-a4-2.1.0 ..." in text
     assert re.search(r"  done      fixture-patient-standard-letter-2\.1\.0 \(\d+ pages, \d+\.\d s\)", text)
     assert "clinician" not in text  # unchanged, so taken from the cache without a word
     events = [line.split()[:2] for line in text.splitlines() if line.startswith(("  rendering", "  done"))]
-    # 5 renders and 2 impositions; the printing notes depend only on the booklets' page counts.
-    assert len(events) == 2 * 7
+    assert len(events) == 2 * 9  # 5 renders, 2 printing notes, 2 impositions
     for started, finished in zip(events[::2], events[1::2]):  # one job at a time: each ends before the next
         assert started[0] == "rendering" and finished[0] == "done" and started[1] == finished[1]
 

@@ -28,14 +28,23 @@ PAGES = """<!DOCTYPE html><html lang="en"><head><title>Patched</title><style>
     for n in range(3)) + "</body></html>"
 
 
+patches.apply()  # as the renderer does when it is imported
+
+
+@pytest.fixture(autouse=True)
+def fixed_time(monkeypatch):
+    """fontTools stamps the fonts it subsets with this time, as the renderer sets it."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+
+
 def _render(**options) -> bytes:
     return HTML(string=PAGES).write_pdf(pdf_identifier=b"0" * 16, **options)
 
 
 @pytest.fixture
 def originals():
-    """WeasyPrint and pydyf as they were released, for the length of one test."""
-    patches.restore()
+    """WeasyPrint and pydyf without the speed patches, for the length of one test."""
+    patches.restore(patches.SPEED_PATCHES)
     try:
         yield
     finally:
@@ -48,6 +57,23 @@ def test_the_patches_are_installed_when_the_renderer_is_imported():
     assert pdf.patches is patches
     assert weasyprint_page.set_page_type_computed_styles is patches._set_page_type_computed_styles
     assert pydyf.PDF.__dict__["page_references"] is patches.PATCHED_PAGE_REFERENCES
+    from weasyprint.pdf import fonts
+
+    assert fonts.harfbuzz_subset is None  # fonts are subset with fontTools on every machine
+
+
+def test_subsetting_with_fonttools_is_not_reported_as_a_warning(tmp_path):
+    from booklet.render.jobs import RenderJob
+    from booklet.render.pdf import render_job
+    from booklet.render.resources import FONT_DIR, font_face_css
+
+    html = (f"<!DOCTYPE html><html lang='en'><head><title>t</title><style>{font_face_css()} body "
+            "{ font-family: 'Atkinson Hyperlegible' }</style></head><body><p>Text</p></body></html>")
+    result = render_job(RenderJob(html, tmp_path / "t.html", tmp_path, (FONT_DIR,), b"0" * 16, 0))
+    assert result.warnings == ()
+    fonts = {str(font.get_object()["/BaseFont"]) for font in PdfReader(io.BytesIO(result.data)).pages[0]
+             ["/Resources"]["/Font"].values()}
+    assert len(fonts) == 1 and fonts.pop().endswith("+Atkinson-Hyperlegible")  # embedded, subset
 
 
 @pytest.mark.parametrize("tagged", [False, True])

@@ -33,6 +33,9 @@ def test_changed_content_under_a_released_edition_number_is_refused_until_bumped
     assert refused.returncode == 1
     assert refused.stderr.startswith("editions.lock:2: edition 2.1.0 was released from different inputs")
     assert "raise 'edition' in booklet.yaml" in refused.stderr
+    chapter.write_text(chapter.read_text().replace("heron lake", "heron pond"))  # as released
+    assert "already released" in booklet(project, "release").stdout
+    chapter.write_text(chapter.read_text().replace("heron pond", "heron lake"))
 
     config = project / "booklet.yaml"
     config.write_text(config.read_text().replace("edition: 2.1.0", "edition: 2.2.0")
@@ -45,6 +48,10 @@ def test_changed_content_under_a_released_edition_number_is_refused_until_bumped
                 if not line.startswith("#")]
     assert editions == ["2.1.0", "2.2.0"]
     assert (project / "build" / "release" / "2.1.0").is_dir() and (project / "build" / "release" / "2.2.0").is_dir()
+    # The build folder holds the new edition only: the old one's PDFs and HTML are gone from it.
+    build = project / "build"
+    assert len(list(build.glob("*-2.2.0.pdf"))) == 9 and not list(build.glob("*-2.1.0.pdf"))
+    assert len(list((build / "html").glob("*-2.2.0.html"))) == 7 and not list((build / "html").glob("*2.1.0*"))
 
 
 def test_the_digest_covers_templates_and_default_styles_and_not_where_the_project_is(project, tmp_path):
@@ -64,3 +71,18 @@ def test_the_digest_covers_templates_and_default_styles_and_not_where_the_projec
     names = [name for name, _ in input_files(project)]
     assert "styles/patient.css" in names and "booklet/styles/patient.css" not in names  # replaced
     assert inputs_digest(project) != digest
+
+
+def test_other_library_versions_under_a_released_edition_are_refused_naming_the_libraries(built_project,
+                                                                                         monkeypatch):
+    from booklet.output import editions
+
+    assert booklet(built_project, "release").returncode == 0
+    real = editions.library_versions()
+    monkeypatch.setattr(editions, "library_versions", lambda: real.replace("weasyprint=70.0", "weasyprint=70.1"))
+    refused = booklet(built_project, "release")
+    assert refused.returncode == 1
+    assert refused.stderr == ("editions.lock:2: edition 2.1.0 was released with other versions of the libraries "
+                              "that make its pages (line 2): install the exact versions in requirements.lock "
+                              "(pip install -r requirements.lock), or raise 'edition' for a new edition made "
+                              "with these\n")

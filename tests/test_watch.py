@@ -103,6 +103,15 @@ def test_watch_ignores_build_outputs_hidden_files_and_editor_backups(tmp_path):
     assert not accepts(Change.modified, os.path.join("/elsewhere", "booklet.yaml"))
 
 
+def test_watch_sees_the_default_stylesheets_in_the_package(tmp_path):
+    from booklet.render.resources import DEFAULT_STYLE_DIR
+
+    accepts = InputFilter(tmp_path)
+    assert accepts(Change.modified, str(DEFAULT_STYLE_DIR / "patient.css"))  # the house style
+    assert not accepts(Change.modified, str(DEFAULT_STYLE_DIR / ".patient.css.swp"))
+    assert not accepts(Change.modified, str(DEFAULT_STYLE_DIR.parent / "cli.py"))
+
+
 def test_watch_outside_a_booklet_folder_fails_at_once(tmp_path):
     result = subprocess.run([sys.executable, "-m", "booklet", "--root", str(tmp_path), "watch"],
                             capture_output=True, text=True, timeout=60)

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..content.chapter_html import Location
 from ..content.glossary import glossary_problems
 from ..dates import plain_date
-from ..errors import BookletError, Problem, has_errors
+from ..errors import ERROR, WARNING, BookletError, Problem, has_errors
 from ..render.document import edition_chapter_html
 from ..render.plan import Plan, make_plan
 from ..source.chapters import Chapter
@@ -49,11 +49,11 @@ class CheckReport:
 
     @property
     def errors(self) -> tuple[Problem, ...]:
-        return tuple(p for p in self.problems if p.severity == "error")
+        return tuple(p for p in self.problems if p.severity == ERROR)
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
-        return tuple(p for p in self.problems if p.severity == "warning")
+        return tuple(p for p in self.problems if p.severity == WARNING)
 
 
 def _by_place(problems: list[Problem]) -> tuple[Problem, ...]:
@@ -80,7 +80,7 @@ def list_problems(chapter: Chapter) -> list[Problem]:
             if previous.strip() and not _NOT_A_PARAGRAPH.match(previous):
                 problems.append(Problem(chapter.path, segment.first_line + offset,
                                         "a list needs a blank line before it: without one it prints as part "
-                                        "of the paragraph above", "warning"))
+                                        "of the paragraph above", WARNING))
     return problems
 
 

@@ -30,7 +30,7 @@ TEXT: Schema = {"type": "string", "pattern": r"\S"}  # _text: a string with some
 
 
 def _patterned(pattern: str, **integer: int) -> Schema:
-    """A schema._pattern kind. It reads a YAML number as text (`id: 2024`, `PMID: 123`), so
+    """A fields._pattern kind. It reads a YAML number as text (`id: 2024`, `PMID: 123`), so
     `integer` bounds (minimum/maximum) admit the whole numbers whose digits match `pattern`."""
     if not integer:
         return {"type": "string", "pattern": pattern}

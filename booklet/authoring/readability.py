@@ -23,7 +23,7 @@ with warnings.catch_warnings():  # textstat 0.7.3 imports pkg_resources, which s
     from textstat.textstat import textstatistics
 
 from ..content.glossary import unmark_terms
-from ..errors import Problem
+from ..errors import WARNING, Problem
 from ..source.chapters import Chapter, source_line
 from ..source.citations import BRACKET
 
@@ -132,13 +132,13 @@ def readability_problems(results: list[Readability]) -> list[Problem]:
                 problems.append(Problem(chapter.path, chapter.line_of("title"),
                                         f"patient text reads at grade {score:.1f} ({name}), above the "
                                         f"limit of {GRADE_LIMIT}: use shorter sentences and everyday words",
-                                        "warning"))
+                                        WARNING))
         for sentence in result.long_sentences:
             words = len(sentence.split())
             opening = r"\W+".join(map(re.escape, re.findall(r"\w+", sentence)[:4]))  # its first few words
             problems.append(Problem(chapter.path, source_line(chapter, re.compile(opening)) if opening else None,
                                     f"sentence of {words} words (limit {SENTENCE_WORD_LIMIT}): "
-                                    f"'{' '.join(sentence.split()[:8])} ...'", "warning"))
+                                    f"'{' '.join(sentence.split()[:8])} ...'", WARNING))
     return problems
 
 

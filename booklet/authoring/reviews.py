@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..dates import plain_date
-from ..errors import Problem
+from ..errors import WARNING, Problem
 from ..source.chapters import Chapter
 from ..source.references import REFERENCES_FILE, Reference
 
@@ -21,10 +21,10 @@ def review_warnings(chapters: tuple[Chapter, ...], references: dict[str, Referen
             warnings.append(Problem(REFERENCES_FILE, ref.line,
                                     f"source '{ref.id}' was due for review by its publisher by "
                                     f"{plain_date(ref.next_review)} (as of {as_of.isoformat()}): "
-                                    "check it for a newer version", "warning"))
+                                    "check it for a newer version", WARNING))
     for chapter in chapters:
         if chapter.next_review < as_of:
             warnings.append(Problem(chapter.path, chapter.line_of("next_review"),
                                     f"chapter was due for review on {chapter.next_review.isoformat()} "
-                                    f"(as of {as_of.isoformat()})", "warning"))
+                                    f"(as of {as_of.isoformat()})", WARNING))
     return warnings

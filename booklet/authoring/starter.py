@@ -47,12 +47,15 @@ def init_project(folder: Path, today: dt.date, title: str = DEFAULT_TITLE,
     values = {"title": yaml_scalar(title), "slug": slug, "publisher": yaml_scalar(publisher or f"The {title} team"),
               "today": today.isoformat(), "next_review": months_later(today, REVIEW_INTERVAL_MONTHS).isoformat()}
     written = []
-    for source in starter_files():
-        relative = source.relative_to(STARTER_DIR).as_posix()
-        data = source.read_bytes()
-        if source.suffix in TEMPLATED and not relative.startswith("brands/"):
-            data = string.Template(data.decode("utf-8")).safe_substitute(values).encode("utf-8")
-        atomic_create(folder / relative, data)
-        written.append(relative)
-    written += write_schemas(folder)
+    try:
+        for source in starter_files():
+            relative = source.relative_to(STARTER_DIR).as_posix()
+            data = source.read_bytes()
+            if source.suffix in TEMPLATED and not relative.startswith("brands/"):
+                data = string.Template(data.decode("utf-8")).safe_substitute(values).encode("utf-8")
+            atomic_create(folder / relative, data)
+            written.append(relative)
+        written += write_schemas(folder)
+    except OSError as err:  # a folder that cannot be made or written: say so, in one line
+        raise BookletError(f"cannot write the new project there: {err.strerror or err}", folder) from None
     return StartedProject(folder, tuple(written))

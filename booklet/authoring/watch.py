@@ -12,21 +12,26 @@ from typing import Callable, Iterable
 
 from watchfiles import Change, DefaultFilter, watch
 
+from ..render.resources import DEFAULT_STYLE_DIR
 from ..source.project import BRAND_DIR, BUILD_DIR, INPUT_FILES, INPUT_FOLDERS
 
-# What a build reads, relative to the project. Python modules and templates are left out:
-# a change there needs a new process, not a rebuild.
+# What a build reads, relative to the project, and the default stylesheets (the house style,
+# in booklet/styles/). Python modules and templates are left out: a change there needs a new
+# process, not a rebuild.
 WATCHED = (*INPUT_FILES, *INPUT_FOLDERS, BRAND_DIR)
 
 
 class InputFilter(DefaultFilter):
     """Only the booklet's inputs; never build/, hidden files or editors' swap and backup files."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, styles: Path = DEFAULT_STYLE_DIR):
         super().__init__()
         self.root = root
+        self.styles = styles
 
     def __call__(self, change: Change, path: str) -> bool:
+        if Path(path).parent == self.styles:
+            return Path(path).suffix == ".css" and super().__call__(change, path)
         try:
             parts = Path(path).relative_to(self.root).parts
         except ValueError:
@@ -40,18 +45,23 @@ class InputFilter(DefaultFilter):
         return super().__call__(change, path)
 
 
+def _shown(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
 def changed_files(root: Path, changes: Iterable[tuple[Change, str]]) -> list[str]:
-    return sorted({Path(path).relative_to(root).as_posix() for _, path in changes})
+    return sorted({_shown(root, Path(path)) for _, path in changes})
 
 
 def _snapshot(root: Path, accepts: InputFilter) -> dict[str, tuple[int, int]]:
     """Every watched file's modification time and size."""
     found = {}
-    for top in WATCHED:
-        for path in [root / top, *((root / top).rglob("*") if (root / top).is_dir() else ())]:
+    tops = [root / top for top in WATCHED] + [accepts.styles]
+    for top in tops:
+        for path in [top, *(top.rglob("*") if top.is_dir() else ())]:
             if path.is_file() and accepts(Change.modified, str(path)):
                 stat = path.stat()
-                found[path.relative_to(root).as_posix()] = (stat.st_mtime_ns, stat.st_size)
+                found[_shown(root, path)] = (stat.st_mtime_ns, stat.st_size)
     return found
 
 
@@ -70,7 +80,8 @@ def watch_project(root: Path, rebuild: Callable[[], None], announce: Callable[[l
     before = _snapshot(root, accepts)
     rebuild()
     ready = False
-    for changes in watch(root, watch_filter=accepts, debounce=debounce_ms, stop_event=stop,
+    folders = [root] + ([] if accepts.styles.is_relative_to(root) else [accepts.styles])
+    for changes in watch(*folders, watch_filter=accepts, debounce=debounce_ms, stop_event=stop,
                          raise_interrupt=False, yield_on_timeout=True, rust_timeout=200):
         if not ready:
             after = _snapshot(root, accepts)

@@ -13,7 +13,7 @@ import markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
-from ..errors import Problem
+from ..errors import WARNING, Problem
 from ..source.chapters import Chapter
 
 GLOSSARY_ID = "glossary"
@@ -71,6 +71,6 @@ def glossary_problems(chapters: tuple[Chapter, ...]) -> list[Problem]:
                     where = (f"the glossary ({glossary.path})" if glossary else
                              f"the booklet, which has no glossary chapter (id: {GLOSSARY_ID})")
                     problems.append(Problem(chapter.path, segment.first_line + offset,
-                                            f"glossary term '{term}' is not defined in {where}", "warning"))
+                                            f"glossary term '{term}' is not defined in {where}", WARNING))
     return problems
 

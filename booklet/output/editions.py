@@ -1,10 +1,12 @@
 """Editions: the committed record of released editions (editions.lock) and their folders.
 
-editions.lock holds one line per released edition: its version, publication date
-and a digest of everything that decides its pages. Releasing an edition already
-recorded with the same inputs changes nothing; releasing different inputs under a
-recorded edition number is refused, so no two different booklets ever share an
-edition number.
+editions.lock holds one line per released edition: its version, publication date,
+a digest of the files that decide its pages and a digest of the versions of the
+libraries that make them. Releasing an edition already recorded with the same
+inputs changes nothing; releasing different inputs under a recorded edition number
+is refused, so no two different booklets ever share an edition number. The two
+digests are kept apart so that the refusal can say which changed: the text, or
+the libraries installed.
 """
 from __future__ import annotations
 
@@ -22,17 +24,28 @@ from ..source.project import INPUT_FILES, INPUT_FOLDERS
 from .writer import CHECKSUMS, MANIFEST
 
 EDITIONS_FILE = "editions.lock"
-_LOCK_LINE = re.compile(r"^(?P<edition>\S+) (?P<published>\d{4}-\d{2}-\d{2}) sha256:(?P<digest>[0-9a-f]{64})$")
-_HEADER = ("# Released editions: version, publication date, SHA-256 of the inputs. Written by "
-           "'make release'; commit it.\n")
+# Lines from before the libraries had a digest of their own end after the first one.
+_LOCK_LINE = re.compile(r"^(?P<edition>\S+) (?P<published>\d{4}-\d{2}-\d{2}) sha256:(?P<digest>[0-9a-f]{64})"
+                        r"(?: libraries:(?P<libraries>[0-9a-f]{64}))?$")
+_HEADER = ("# Released editions: version, publication date, SHA-256 of the input files, SHA-256 of the "
+           "versions of the libraries that make the pages. Written by 'make release'; commit it.\n")
 
 
 @dataclass(frozen=True)
 class LockedEdition:
     edition: str
     published: str
-    digest: str
+    digest: str  # the input files
+    libraries: str | None  # the library versions (None on lines from before they had their own)
     line: int
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What decides an edition's pages, as two digests."""
+
+    files: str
+    libraries: str
 
 
 def input_files(root: Path, drafts: tuple[str, ...] = ()) -> list[tuple[str, Path]]:
@@ -48,16 +61,34 @@ def input_files(root: Path, drafts: tuple[str, ...] = ()) -> list[tuple[str, Pat
 
 
 def inputs_digest(root: Path, drafts: tuple[str, ...] = ()) -> str:
-    """SHA-256 over every input's name and bytes, and the versions of the libraries that make
-    the pages. Our own Python code is left out, so a refactor that prints the same pages needs
-    no new edition."""
+    """SHA-256 over every input file's name and bytes. Our own Python code is left out, so a
+    refactor that prints the same pages needs no new edition."""
     digest = hashlib.sha256()
     for name, path in input_files(root, drafts):
         data = path.read_bytes()
         digest.update(len(name.encode()).to_bytes(4, "big") + name.encode() + len(data).to_bytes(8, "big") + data)
-    libraries = ";".join(f"{name}={version(name)}" for name in PAGE_LIBRARIES).encode()
-    digest.update(len(libraries).to_bytes(4, "big") + libraries)
     return digest.hexdigest()
+
+
+def library_versions() -> str:
+    """The installed versions of the libraries that make the pages, e.g. 'weasyprint=70.0;...'."""
+    return ";".join(f"{name}={version(name)}" for name in PAGE_LIBRARIES)
+
+
+def current_inputs(root: Path, drafts: tuple[str, ...] = ()) -> Inputs:
+    return Inputs(inputs_digest(root, drafts), hashlib.sha256(library_versions().encode()).hexdigest())
+
+
+def refusal(recorded: LockedEdition, now: Inputs) -> str | None:
+    """Why the edition cannot be released again from these inputs, or None when it can."""
+    if recorded.digest != now.files or recorded.libraries is None:
+        return (f"edition {recorded.edition} was released from different inputs (line {recorded.line}): raise "
+                "'edition' in booklet.yaml and add a CHANGELOG.md section saying what changed")
+    if recorded.libraries != now.libraries:
+        return (f"edition {recorded.edition} was released with other versions of the libraries that make its "
+                f"pages (line {recorded.line}): install the exact versions in requirements.lock "
+                "(pip install -r requirements.lock), or raise 'edition' for a new edition made with these")
+    return None
 
 
 def read_editions(root: Path) -> dict[str, LockedEdition]:
@@ -70,16 +101,18 @@ def read_editions(root: Path) -> dict[str, LockedEdition]:
             continue
         match = _LOCK_LINE.match(line)
         if not match:
-            raise BookletError("expected '<edition> <YYYY-MM-DD> sha256:<64 hex digits>'", EDITIONS_FILE, number)
-        editions[match["edition"]] = LockedEdition(match["edition"], match["published"], match["digest"], number)
+            raise BookletError("expected '<edition> <YYYY-MM-DD> sha256:<64 hex digits> libraries:<64 hex digits>'",
+                               EDITIONS_FILE, number)
+        editions[match["edition"]] = LockedEdition(match["edition"], match["published"], match["digest"],
+                                                   match["libraries"], number)
     return editions
 
 
-def record_edition(root: Path, edition: str, published: str, digest: str) -> None:
+def record_edition(root: Path, edition: str, published: str, inputs: Inputs) -> None:
     """Add the edition's line to editions.lock (written whole, so it is never left half-written)."""
     path = root / EDITIONS_FILE
     text = path.read_text(encoding="utf-8") if path.is_file() else _HEADER
-    line = f"{edition} {published} sha256:{digest}\n"
+    line = f"{edition} {published} sha256:{inputs.files} libraries:{inputs.libraries}\n"
     atomic_write(path, (text + ("" if text.endswith("\n") else "\n") + line).encode())
 
 

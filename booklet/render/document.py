@@ -17,7 +17,6 @@ from pathlib import Path
 import jinja2
 import markdown
 
-from .. import __version__
 from ..content.chapter_html import Location, chapter_html
 from ..content.vancouver import format_reference, patient_entry, review_status
 from ..dates import long_date
@@ -27,6 +26,7 @@ from ..source.references import Reference
 from .plan import AUDIENCE_LABELS, BOOKLET_PAPER, PAPERS, Output, Plan
 from .resources import TEMPLATE_DIR, font_face_css, stylesheet_href
 
+GENERATOR = "booklet (calciphylaxis-booklet)"
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
     autoescape=jinja2.select_autoescape(default=True),
@@ -132,7 +132,9 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> 
         brand_logo=(Path(os.path.relpath(plan.brand.logo, html_dir)).as_posix()
                     if plan.brand and plan.brand.logo else None),
         side_margin_mm=side_margin_mm(output),
-        generator=f"booklet {__version__}",
+        # Not the tool's version: that would make the same inputs give other bytes after an upgrade
+        # that changes nothing on the page (the manifest names the version that built each file).
+        generator=GENERATOR,
     )
 
 

@@ -1,9 +1,12 @@
 """Our changes to WeasyPrint 70 and pydyf 0.13, in one place, for the exact versions they were
 written for.
 
-Each patch replaces a function whose results must not change, only its speed. They
-reach into private code, so they are applied only to the versions named here; on
-any other version the build stops with one line rather than risk changed pages.
+Two patches replace functions whose results must not change, only their speed. The third
+makes the bytes the same on every machine: WeasyPrint subsets the embedded fonts with the
+system's libharfbuzz-subset when it finds one and with fontTools otherwise, and the two give
+different bytes, so fontTools (pinned in requirements.lock) always does it. They reach into
+private code, so they are applied only to the versions named here; on any other version
+the build stops with one line rather than risk changed pages.
 The originals are kept, so the tests can compare each patch with what it replaces.
 Importing this module imports neither library (a build with nothing to render, and the
 version check before a build, stay fast); `apply` does, and the renderer calls it.
@@ -86,17 +89,34 @@ def apply() -> None:
     import pydyf
     from weasyprint.layout import page as weasyprint_page
 
+    from weasyprint.pdf import fonts as weasyprint_fonts
+
     if not ORIGINALS:
         ORIGINALS["page_references"] = pydyf.PDF.__dict__["page_references"]
         ORIGINALS["set_page_type_computed_styles"] = weasyprint_page.set_page_type_computed_styles
+        ORIGINALS["harfbuzz_subset"] = weasyprint_fonts.harfbuzz_subset
     pydyf.PDF.page_references = PATCHED_PAGE_REFERENCES
     weasyprint_page.set_page_type_computed_styles = _set_page_type_computed_styles
+    weasyprint_fonts.harfbuzz_subset = None  # WeasyPrint then subsets with fontTools
 
 
-def restore() -> None:
-    """Put the originals back (for the tests that compare the two)."""
+SPEED_PATCHES = ("page_references", "set_page_type_computed_styles")
+
+
+def restore(names: tuple[str, ...] = (*SPEED_PATCHES, "harfbuzz_subset")) -> None:
+    """Put the originals of the patches named back (for the tests that compare the two)."""
+    apply()  # so that the originals are recorded, whatever has been imported before
     import pydyf
     from weasyprint.layout import page as weasyprint_page
+    from weasyprint.pdf import fonts as weasyprint_fonts
 
-    pydyf.PDF.page_references = ORIGINALS["page_references"]
-    weasyprint_page.set_page_type_computed_styles = ORIGINALS["set_page_type_computed_styles"]
+    if "page_references" in names:
+        pydyf.PDF.page_references = ORIGINALS["page_references"]
+    if "set_page_type_computed_styles" in names:
+        weasyprint_page.set_page_type_computed_styles = ORIGINALS["set_page_type_computed_styles"]
+    if "harfbuzz_subset" in names:
+        weasyprint_fonts.harfbuzz_subset = ORIGINALS["harfbuzz_subset"]
+
+
+# WeasyPrint warns, for every font, when it subsets with fontTools: that is our choice (above).
+FONTTOOLS_NOTICE = "Using fontTools instead of HarfBuzz-Subset for font"

@@ -93,6 +93,8 @@ class _ErrorCollector(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         message = " ".join(record.getMessage().split())
+        if message.startswith(patches.FONTTOOLS_NOTICE):
+            return
         (self.errors if record.levelno >= logging.ERROR else self.warnings).append(message)
 
 

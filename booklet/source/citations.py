@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from ..errors import Problem
+from ..errors import ERROR, WARNING, Problem
 from .chapters import Chapter
 from .fields import did_you_mean
 from .references import REFERENCES_FILE, Reference
@@ -95,15 +95,16 @@ def number_citations(texts: Iterable[str]) -> dict[str, int]:
 
 
 def check_citations(chapters: tuple[Chapter, ...], references: dict[str, Reference],
-                    every_chapter_read: bool = True) -> list[Problem]:
+                    every_chapter_read: bool = True, broken: frozenset[str] = frozenset()) -> list[Problem]:
     """Unknown keys, undeclared or unused sources, uncited factual chapters and unused references.
 
     Unused references are only reported when every chapter could be read: a broken
-    chapter's citations are unknown.
+    chapter's citations are unknown. Keys in `broken` name entries of references.yaml too
+    broken to load, whose own problems are reported there; citing them is not an error here.
     """
     problems: list[Problem] = []
     used: set[str] = set()
-    known = sorted(references)
+    known = sorted(set(references) | broken)  # suggestions may name a broken entry: it is meant
     for chapter in chapters:
         sources_line = chapter.line_of("sources") or chapter.line_of("title")
         cited_here: set[str] = set()
@@ -114,7 +115,9 @@ def check_citations(chapters: tuple[Chapter, ...], references: dict[str, Referen
                                             f"{bad} is not a citation: write [@key], [@a; @b] or [@a, p. 3]"))
                 for key in cited_keys(line):
                     number = segment.first_line + offset
-                    if key not in references:
+                    if key in broken:
+                        pass
+                    elif key not in references:
                         problems.append(Problem(chapter.path, number, f"unknown reference '{key}'"
                                                                       f"{did_you_mean(key, known)}"))
                     elif key not in chapter.sources:
@@ -123,14 +126,16 @@ def check_citations(chapters: tuple[Chapter, ...], references: dict[str, Referen
                     cited_here.add(key)
         used |= cited_here
         for key in chapter.sources:
+            if key in broken:
+                continue
             if key not in references:
                 problems.append(Problem(chapter.path, sources_line, f"'sources' names unknown reference "
                                                                     f"'{key}'{did_you_mean(key, known)}"))
             elif key not in cited_here:
                 problems.append(Problem(chapter.path, sources_line, f"'sources' names '{key}', which the "
-                                                                    "chapter never cites", "warning"))
+                                                                    "chapter never cites", WARNING))
         # A draft is being written, so what it still lacks is a warning until it is marked ready.
-        lacking = "warning" if chapter.is_draft else "error"
+        lacking = WARNING if chapter.is_draft else ERROR
         if chapter.factual and not cited_here:
             problems.append(Problem(chapter.path, chapter.line_of("title"),
                                     "the chapter cites no source: cite the source of each fact as [@key], "
@@ -140,8 +145,8 @@ def check_citations(chapters: tuple[Chapter, ...], references: dict[str, Referen
             problems.append(Problem(chapter.path, chapter.line_of("title"),
                                     "the front-matter must list the chapter's sources: 'sources: [key, ...]'",
                                     lacking))
-    for key in known if every_chapter_read else ():
+    for key in sorted(references) if every_chapter_read else ():
         if key not in used:
             problems.append(Problem(REFERENCES_FILE, references[key].line,
-                                    f"reference '{key}' is not cited by any chapter", "warning"))
+                                    f"reference '{key}' is not cited by any chapter", WARNING))
     return problems

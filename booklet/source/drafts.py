@@ -7,7 +7,7 @@ the build alike.
 """
 from __future__ import annotations
 
-from ..errors import Problem
+from ..errors import WARNING, Problem
 from .chapters import Chapter, source_line
 
 SUMMARY_PROMPT = "Replace this line with the chapter's main message, in one sentence."
@@ -42,4 +42,4 @@ def draft_notice(chapter: Chapter) -> list[Problem]:
         return []
     return [Problem(chapter.path, chapter.line_of("status"),
                     "draft: builds leave this chapter out until its front-matter says 'status: ready' "
-                    f"(preview it with 'booklet build --chapter {chapter.id}')", "warning")]
+                    f"(preview it with 'booklet build --chapter {chapter.id}')", WARNING)]

@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import BookletError, Problem, ValidationFailed, has_errors
+from ..errors import WARNING, BookletError, Problem, ValidationFailed, has_errors
 from .changelog import CHANGELOG_FILE, EditionEntry, read_changelog
 from .chapters import CHAPTER_DIR, Chapter, read_chapters
 from .citations import check_citations
 from .config import CONFIG_FILE, BookletConfig, load_config
 from .drafts import draft_notice, leftover_prompts
-from .references import REFERENCES_FILE, Reference, load_references
+from .references import REFERENCES_FILE, Reference, read_references
 
 BUILD_DIR = "build"
 STYLE_DIR = "styles"  # a project's own stylesheets, each replacing the default of the same name
@@ -63,15 +63,19 @@ def gather_project(root: Path) -> tuple[Project | None, list[Problem]]:
         chapters, chapter_problems = read_chapters(root)
     except BookletError as err:
         chapter_problems = err.as_problems(CHAPTER_DIR)
-    references, reference_problems = load_references(root)
+    reference_list = read_references(root)
+    references, reference_problems = reference_list.entries, reference_list.problems
     history, history_problems = read_changelog(root, config.edition if config else None,
                                                config.published if config else None)
     problems += chapter_problems + reference_problems + history_problems
-    if chapters and not has_errors(reference_problems):  # (an empty list of references is checked too)
-        problems += check_citations(chapters, references, every_chapter_read=not has_errors(chapter_problems))
+    # Checked against the sound references; when references.yaml could not be read at all, the
+    # citations cannot be judged (an empty list is judged: then every citation is unknown).
+    if chapters and (references or not has_errors(reference_problems)):
+        problems += check_citations(chapters, references, every_chapter_read=not has_errors(chapter_problems),
+                                    broken=reference_list.broken_ids)
     for chapter in chapters:
         problems += leftover_prompts(chapter) + draft_notice(chapter)
     if config is None:
         return None, problems
     return Project(root, config, chapters, references,
-                   tuple(p for p in problems if p.severity == "warning"), history), problems
+                   tuple(p for p in problems if p.severity == WARNING), history), problems

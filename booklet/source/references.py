@@ -78,28 +78,46 @@ def _type_problems(ref: Reference, path: str) -> list[Problem]:
     return [Problem(path, ref.line, f"reference '{ref.id}' ({ref.type}) needs '{name}'") for name in missing]
 
 
+@dataclass(frozen=True)
+class ReferenceList:
+    """references.yaml as read: the sound entries by id, every problem, and the ids of entries
+    too broken to use, so that citing one of them is not reported as citing an unknown source."""
+
+    entries: dict[str, Reference]
+    problems: list[Problem]
+    broken_ids: frozenset[str] = frozenset()
+
+
 def load_references(root: Path) -> tuple[dict[str, Reference], list[Problem]]:
-    """Every reference by id, and every problem in the file."""
+    """Every sound reference by id, and every problem in the file."""
+    found = read_references(root)
+    return found.entries, found.problems
+
+
+def read_references(root: Path) -> ReferenceList:
     path = root / REFERENCES_FILE
     if not path.is_file():
-        return {}, [Problem(REFERENCES_FILE, None, "missing: the booklet needs its list of sources")]
+        return ReferenceList({}, [Problem(REFERENCES_FILE, None, "missing: the booklet needs its list of sources")])
     try:
         data, lines = load_yaml(read_text(path, REFERENCES_FILE, root), REFERENCES_FILE)
     except BookletError as err:
-        return {}, err.as_problems(REFERENCES_FILE)
+        return ReferenceList({}, err.as_problems(REFERENCES_FILE))
     prefix: tuple = ()
     if isinstance(data, dict) and set(data) == {"references"}:  # Pandoc's CSL-YAML layout
         data, prefix = data["references"], ("references",)
     if not isinstance(data, list):
-        return {}, [Problem(REFERENCES_FILE, lines.get(prefix),
-                            f"must be a list of references under 'references:', not {describe(data)}")]
+        return ReferenceList({}, [Problem(REFERENCES_FILE, lines.get(prefix),
+                                          f"must be a list of references under 'references:', not {describe(data)}")])
     references: dict[str, Reference] = {}
     problems: list[Problem] = []
+    broken: set[str] = set()
     for index, item in enumerate(data):
         where = (*prefix, index)
         values, found = validate_mapping(item, REFERENCE_FIELDS, REFERENCES_FILE, lines, "a reference", where)
         problems += found
         if found:
+            if isinstance(values.get("id"), str):
+                broken.add(values["id"])
             continue
         ref = from_values(Reference, REFERENCE_FIELDS, values, line=lines.get(where))
         problems += _type_problems(ref, REFERENCES_FILE)
@@ -107,4 +125,4 @@ def load_references(root: Path) -> tuple[dict[str, Reference], list[Problem]]:
             problems.append(Problem(REFERENCES_FILE, ref.line, f"duplicate reference id '{ref.id}' "
                                                                f"(also on line {references[ref.id].line})"))
         references[ref.id] = ref
-    return references, problems
+    return ReferenceList(references, problems, frozenset(broken))
