@@ -164,8 +164,10 @@ def test_suite() -> str:
     seconds = time.perf_counter() - start
     summary = next((line for line in reversed(result.stdout.splitlines()) if " passed" in line or " failed" in line),
                    "no summary")
+    failed = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("FAILED ")]
     return (f"make test (dependencies already installed): {seconds:.1f} s wall on "
-            f"{len(os.sched_getaffinity(0))} cores; {summary.strip('= ')} (target at most 60 s)")
+            f"{len(os.sched_getaffinity(0))} cores; {summary.strip('= ')} (target at most 60 s)"
+            + "".join(f"\n    failed: {name}" for name in failed))
 
 
 def machine() -> str:

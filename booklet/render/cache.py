@@ -7,6 +7,7 @@ entries it did not use, so the cache holds one generation of outputs.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -32,6 +33,7 @@ class CachedPdf:
     warnings: tuple[str, ...]
 
 
+@functools.cache  # fixed for the life of a process: an upgrade needs a new one anyway
 def library_versions(names: tuple[str, ...] = RENDER_LIBRARIES) -> str:
     return ";".join(f"{name}={version(name)}" for name in names)
 
@@ -56,6 +58,7 @@ def _files_referenced(text: str, base: Path, seen: set[Path]) -> None:
             _files_referenced(path.read_text(encoding="utf-8", errors="replace"), path.parent, seen)
 
 
+@functools.cache
 def code_digest(*names: str) -> str:
     """SHA-256 of some of this package's own source files."""
     digest = hashlib.sha256()
