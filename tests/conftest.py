@@ -14,6 +14,7 @@ import fcntl
 import io
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -74,6 +75,12 @@ def run_booklet(root: Path, *args: str, env: dict[str, str] | None = None) -> su
     """`python -m booklet` in a process of its own, for what needs one."""
     return subprocess.run([sys.executable, "-m", "booklet", "--root", str(root), *args],
                           capture_output=True, text=True, cwd=root, env=env)
+
+
+def interruptible() -> None:
+    """For a child the test will stop with SIGINT: Ctrl-C's default handling, even where the tests
+    themselves were started with SIGINT ignored (as a background job without job control is)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def write_chapter(root: Path, name: str, front: str, body: str) -> Path:

@@ -14,7 +14,7 @@ import pytest
 
 from booklet.output import writer
 from booklet.output.writer import OutputFile, recover, write_outputs
-from conftest import booklet
+from conftest import booklet, interruptible
 
 
 def _snapshot(folder: Path) -> dict[str, str]:
@@ -32,7 +32,8 @@ def _checksums_match(build: Path) -> bool:
 
 def _start_build(root: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "booklet", "--root", str(root), "build"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=interruptible)
 
 
 def _edited_copy(built_mini: Path, tmp_path: Path) -> Path:

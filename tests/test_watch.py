@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from booklet.authoring.watch import InputFilter
+from conftest import interruptible
 from watchfiles import Change
 
 WAIT = 120  # seconds; a cold build of the mini project takes a few
@@ -22,7 +23,7 @@ class _Watcher:
     def __init__(self, root: Path):
         self.process = subprocess.Popen(
             [sys.executable, "-m", "booklet", "--root", str(root), "watch", "--jobs", "1"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=root)
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=root, preexec_fn=interruptible)
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
