@@ -73,13 +73,13 @@ def test_the_digest_covers_templates_and_default_styles_and_not_where_the_projec
     assert inputs_digest(project) != digest
 
 
-def test_other_library_versions_under_a_released_edition_are_refused_naming_the_libraries(built_project,
-                                                                                         monkeypatch):
+def test_other_library_versions_under_a_released_edition_are_refused_saying_so(built_project, monkeypatch):
     from booklet.output import editions
 
     assert booklet(built_project, "release").returncode == 0
-    real = editions.library_versions()
-    monkeypatch.setattr(editions, "library_versions", lambda: real.replace("weasyprint=70.0", "weasyprint=70.1"))
+    real = editions.library_versions(editions.PAGE_LIBRARIES)
+    monkeypatch.setattr(editions, "library_versions",
+                        lambda names: real.replace("weasyprint=70.0", "weasyprint=70.1"))
     refused = booklet(built_project, "release")
     assert refused.returncode == 1
     assert refused.stderr == ("editions.lock:2: edition 2.1.0 was released with other versions of the libraries "

@@ -51,7 +51,7 @@ def init_project(folder: Path, today: dt.date, title: str = DEFAULT_TITLE,
         for source in starter_files():
             relative = source.relative_to(STARTER_DIR).as_posix()
             data = source.read_bytes()
-            if source.suffix in TEMPLATED and not relative.startswith("brands/"):
+            if source.suffix in TEMPLATED:
                 data = string.Template(data.decode("utf-8")).safe_substitute(values).encode("utf-8")
             atomic_create(folder / relative, data)
             written.append(relative)

@@ -14,12 +14,11 @@ import hashlib
 import re
 import shutil
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 
 from ..errors import BookletError
 from ..files import atomic_write
-from ..render.resources import PAGE_LIBRARIES, package_inputs
+from ..render.resources import PAGE_LIBRARIES, library_versions, package_inputs
 from ..source.project import INPUT_FILES, INPUT_FOLDERS
 from .writer import CHECKSUMS, MANIFEST
 
@@ -70,13 +69,8 @@ def inputs_digest(root: Path, drafts: tuple[str, ...] = ()) -> str:
     return digest.hexdigest()
 
 
-def library_versions() -> str:
-    """The installed versions of the libraries that make the pages, e.g. 'weasyprint=70.0;...'."""
-    return ";".join(f"{name}={version(name)}" for name in PAGE_LIBRARIES)
-
-
 def current_inputs(root: Path, drafts: tuple[str, ...] = ()) -> Inputs:
-    return Inputs(inputs_digest(root, drafts), hashlib.sha256(library_versions().encode()).hexdigest())
+    return Inputs(inputs_digest(root, drafts), hashlib.sha256(library_versions(PAGE_LIBRARIES).encode()).hexdigest())
 
 
 def refusal(recorded: LockedEdition, now: Inputs) -> str | None:

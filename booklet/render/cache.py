@@ -12,12 +12,11 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..files import atomic_write
-from .resources import RENDER_LIBRARIES
+from .resources import RENDER_LIBRARIES, library_versions
 
 CACHE_DIR = ".cache"
 CACHE_FORMAT = "2"
@@ -31,11 +30,6 @@ class CachedPdf:
     data: bytes
     pages: int
     warnings: tuple[str, ...]
-
-
-@functools.cache  # fixed for the life of a process: an upgrade needs a new one anyway
-def library_versions(names: tuple[str, ...] = RENDER_LIBRARIES) -> str:
-    return ";".join(f"{name}={version(name)}" for name in names)
 
 
 def _local_file(reference: str, base: Path) -> Path | None:
@@ -72,7 +66,7 @@ def render_key(html: str, html_path: Path, root: Path, options: dict) -> str:
     relative to the project, as the renderer sees them, so a copy of the project elsewhere
     (a second checkout, a test's copy) finds the same entries."""
     digest = hashlib.sha256()
-    digest.update(f"{CACHE_FORMAT}|{library_versions()}|{code_digest(*RENDER_CODE)}|"
+    digest.update(f"{CACHE_FORMAT}|{library_versions(RENDER_LIBRARIES)}|{code_digest(*RENDER_CODE)}|"
                   f"{json.dumps(options, sort_keys=True)}|{html_path.relative_to(root).as_posix()}".encode())
     digest.update(html.encode())
     files: set[Path] = set()

@@ -8,7 +8,9 @@ able to run any.
 """
 from __future__ import annotations
 
+import functools
 import os
+from importlib.metadata import version
 from pathlib import Path
 
 import fontpkg_atkinson_hyperlegible as atkinson
@@ -27,6 +29,12 @@ RENDER_LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "tinyhtml5"
                     "fontpkg-atkinson-hyperlegible")
 IMPOSE_LIBRARIES = ("pypdf",)
 PAGE_LIBRARIES = tuple(dict.fromkeys(HTML_LIBRARIES + RENDER_LIBRARIES + IMPOSE_LIBRARIES))
+
+
+@functools.cache  # fixed for the life of a process: an upgrade needs a new one anyway
+def library_versions(names: tuple[str, ...]) -> str:
+    """The installed versions of these libraries, e.g. 'weasyprint=70.0;pydyf=0.13.0'."""
+    return ";".join(f"{name}={version(name)}" for name in names)
 FONT_FACES = (  # (file, weight, style)
     ("AtkinsonHyperlegible-Regular.ttf", 400, "normal"),
     ("AtkinsonHyperlegible-Bold.ttf", 700, "normal"),

@@ -17,9 +17,9 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExe
 from dataclasses import dataclass
 from typing import Callable, Union
 
-from .cache import CachedPdf, RenderCache, code_digest, library_versions, render_key
+from .cache import CachedPdf, RenderCache, code_digest, render_key
 from .plan import PAPERS
-from .resources import IMPOSE_LIBRARIES
+from .resources import IMPOSE_LIBRARIES, library_versions
 from .jobs import ImposeJob, RenderedPdf, RenderError, RenderJob, run_job
 
 

@@ -66,19 +66,27 @@ def mask_code(text: str) -> str:
     return _CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), "\n".join(lines))
 
 
-def find_citations(text: str) -> list[Citation]:
+def _citations(masked: str) -> list[Citation]:
     found = []
-    for match in BRACKET.finditer(mask_code(text)):
+    for match in BRACKET.finditer(masked):
         items = parse_bracket(match.group(1))
         if items:
             found.append(Citation(items, match.start(), match.end()))
     return found
 
 
+def _malformed(masked: str) -> list[str]:
+    return [match.group(0) for match in BRACKET.finditer(masked)
+            if KEY.search(match.group(1)) and parse_bracket(match.group(1)) is None]
+
+
+def find_citations(text: str) -> list[Citation]:
+    return _citations(mask_code(text))
+
+
 def malformed_citations(text: str) -> list[str]:
     """Brackets that hold an @key but are not citations Markdown will render, e.g. "[see @a]"."""
-    return [match.group(0) for match in BRACKET.finditer(mask_code(text))
-            if KEY.search(match.group(1)) and parse_bracket(match.group(1)) is None]
+    return _malformed(mask_code(text))
 
 
 def cited_keys(text: str) -> list[str]:
@@ -109,11 +117,11 @@ def check_citations(chapters: tuple[Chapter, ...], references: dict[str, Referen
         sources_line = chapter.line_of("sources") or chapter.line_of("title")
         cited_here: set[str] = set()
         for segment in chapter.segments:
-            for offset, line in enumerate(mask_code(segment.text).split("\n")):
-                for bad in malformed_citations(line):
+            for offset, line in enumerate(mask_code(segment.text).split("\n")):  # code masked once, whole
+                for bad in _malformed(line):
                     problems.append(Problem(chapter.path, segment.first_line + offset,
                                             f"{bad} is not a citation: write [@key], [@a; @b] or [@a, p. 3]"))
-                for key in cited_keys(line):
+                for key in (item.key for citation in _citations(line) for item in citation.items):
                     number = segment.first_line + offset
                     if key in broken:
                         pass

@@ -14,10 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..dates import ISO_DATE, PARTIAL_DATE, parse_date, parse_partial_date
+from ..dates import parse_date, parse_partial_date
 from ..errors import Problem
-
-__all__ = ["ISO_DATE", "PARTIAL_DATE", "Field", "Name", "spec", "fields_of", "from_values", "validate_mapping"]
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
