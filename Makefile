@@ -8,6 +8,13 @@ RUNTIME := $(VENV)/.runtime-installed
 TESTDEPS := $(VENV)/.test-installed
 # Test processes: one per core by default (`make test TEST_JOBS=1` runs them in one process).
 TEST_JOBS ?= auto
+# What authors type on the command line (`make new TITLE=...`) reaches the recipes only through
+# the environment, word for word: never pasted into a shell line, where a backquote would run
+# a command and `$5` would vanish.
+override export TITLE := $(value TITLE)
+override export AUDIENCE := $(value AUDIENCE)
+override export BRAND := $(value BRAND)
+override export CHAPTER := $(value CHAPTER)
 
 .PHONY: all build check watch new init schemas test lint release bench clean
 
@@ -28,7 +35,7 @@ $(TESTDEPS): requirements-test.lock $(RUNTIME)
 
 # `make BRAND=brands/NAME.yaml` builds an organisation's copies into build/brands/NAME/.
 build: $(RUNTIME)
-	$(BIN)/booklet build $(if $(BRAND),--brand "$(BRAND)")
+	$(BIN)/booklet build $(if $(BRAND),--brand "$$BRAND")
 
 release: $(RUNTIME)
 	$(BIN)/booklet release
@@ -44,12 +51,12 @@ check: $(RUNTIME)
 
 # Rebuilds what each saved change affects; Ctrl-C stops it. `make watch CHAPTER=id` previews one chapter.
 watch: $(RUNTIME)
-	$(BIN)/booklet watch $(if $(CHAPTER),--chapter "$(CHAPTER)")
+	$(BIN)/booklet watch $(if $(CHAPTER),--chapter "$$CHAPTER")
 
 # `make new TITLE="Wound care at home" AUDIENCE=patient` starts a draft chapter.
 new: $(RUNTIME)
-	@test -n "$(TITLE)" -a -n "$(AUDIENCE)" || { echo 'usage: make new TITLE="Chapter title" AUDIENCE=patient|clinician|both' >&2; exit 2; }
-	$(BIN)/booklet new "$(TITLE)" --audience "$(AUDIENCE)"
+	@test -n "$$TITLE" -a -n "$$AUDIENCE" || { echo 'usage: make new TITLE="Chapter title" AUDIENCE=patient|clinician|both' >&2; exit 2; }
+	$(BIN)/booklet new "$$TITLE" --audience "$$AUDIENCE"
 
 schemas: $(RUNTIME)
 	$(BIN)/booklet schemas

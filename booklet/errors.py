@@ -4,11 +4,27 @@ Anything else that escapes is a bug in the program and keeps its traceback.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 ERROR, WARNING = "error", "warning"
+
+
+def visible(text: str) -> str:
+    """Text for a one-line message: control, format and separator characters (a newline in a
+    file name, an escape sequence, a direction override) shown as escapes, so a message can
+    neither break into lines that look like others ("ok: ...") nor reorder itself."""
+    out = []
+    for char in text:
+        if char == " " or unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp", "Co", "Cn"):
+            out.append(char)
+        elif char in "\n\t\r":
+            out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}[char])
+        else:
+            out.append(f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -21,9 +37,9 @@ class Problem:
     severity: str = ERROR
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
+        where = f"{visible(self.path)}:{self.line}" if self.line else visible(self.path)
         prefix = "warning: " if self.severity == WARNING else ""
-        return f"{where}: {prefix}{self.message}"
+        return f"{where}: {prefix}{visible(self.message)}"
 
 
 def has_errors(problems: Iterable[Problem]) -> bool:
@@ -41,7 +57,7 @@ class BookletError(Exception):
 
     def __str__(self) -> str:
         if self.path is None:
-            return self.message
+            return visible(self.message)
         return str(Problem(self.path, self.line, self.message))
 
     def as_problems(self, path: str) -> list[Problem]:

@@ -7,7 +7,9 @@ encoding is a message, not a crash. Files are written whole or not at all.
 """
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from pathlib import Path
 
 from .errors import BookletError
@@ -32,19 +34,79 @@ def read_text(file: Path, shown: str, root: Path | None = None, limit: int = MAX
         raise BookletError(f"not UTF-8 text (byte {err.start}); save the file as UTF-8", shown, line) from None
 
 
+_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EROFS, errno.EFBIG, errno.EDQUOT})
+
+
+def os_error(err: OSError, root: Path | None = None) -> BookletError:
+    """An operating-system error (permission, read-only or full disk, file too large, name too
+    long) as one line naming the file, relative to the project where it is inside it."""
+    name = str(err.filename or "")
+    if name and root is not None and Path(name).is_absolute() and Path(name).is_relative_to(root):
+        name = Path(name).relative_to(root).as_posix()
+    reason = err.strerror or str(err)
+    return BookletError(f"cannot write: {reason}" if err.errno in _WRITE_ERRORS else reason, name or None)
+
+
+def real_folder(folder: Path, root: Path) -> Path:
+    """`folder`, below `root`, as a real directory: every part of it that exists must be a
+    folder and not a symbolic link, and missing parts are made. Outputs, the cache, the journal
+    and the lock are written only there, so a committed link (git keeps symlinks, and the
+    .gitignore pattern `build/` matches only a real folder) cannot send writes or deletions
+    elsewhere."""
+    current = root
+    for part in folder.relative_to(root).parts:
+        current = current / part
+        shown = current.relative_to(root).as_posix()
+        try:
+            mode = os.lstat(current).st_mode
+        except FileNotFoundError:
+            try:
+                os.mkdir(current)
+            except OSError as err:
+                raise os_error(err, root) from None
+            continue
+        if stat.S_ISLNK(mode):
+            raise BookletError("is a symbolic link; the build writes only into real folders of the project: "
+                               "remove the link", shown)
+        if not stat.S_ISDIR(mode):
+            raise BookletError("is not a folder; the build needs it as one: remove or rename it", shown)
+    return folder
+
+
+def is_plain_file(path: Path) -> bool:
+    """A regular file, not a link to one (nor a folder, FIFO or device)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def temporary_name(target: Path) -> Path:
     """Where `target` is written before it is renamed into place (hidden, and per process)."""
     return target.with_name(f".{target.name}.{os.getpid()}.tmp")
 
 
 def write_temporary(target: Path, data: bytes) -> Path:
-    """`data` written and flushed to disk beside `target`, under its temporary name."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    """`data` written and flushed to disk beside `target`, under its temporary name. A write
+    that fails (a full disk, a file-size limit) leaves no part of the file behind; a link
+    planted under the temporary name is never followed."""
     temporary = temporary_name(target)
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary.unlink(missing_ok=True)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as err:
+        raise OSError(err.errno, err.strerror, str(target)) from None  # named after the file meant
+    try:
+        with open(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException as err:
+        temporary.unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise OSError(err.errno, err.strerror, str(target)) from None
+        raise
     return temporary
 
 

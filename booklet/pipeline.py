@@ -19,8 +19,9 @@ from .errors import BookletError
 from .output.editions import (EDITIONS_FILE, copy_release, current_inputs, read_editions, record_edition,
                               refusal, release_is_complete)
 from .output.lock import build_lock
-from .output.writer import OutputFile, recover, write_outputs
-from .render.cache import RenderCache
+from .files import real_folder
+from .output.writer import CHECKSUMS, MANIFEST, OutputFile, recover, write_outputs
+from .render.cache import CACHE_DIR, RenderCache
 from .render.document import render_document, render_notes_pages, render_printing_note
 from .render.jobs import ImposeJob, RenderedPdf, RenderJob
 from .render.patches import version_problem
@@ -72,8 +73,9 @@ def _overflow_error(output: Output, overflows) -> BookletError:
     by_section = {f"chapter-{chapter.id}": chapter.path for chapter in output.chapters}
     first = overflows[0]
     more = f" (and {len(overflows) - 1} more)" if len(overflows) > 1 else ""
-    return BookletError(f"{first.describe()} of {output.pdf_name}{more}: narrow it, "
-                        "or break long words and links", by_section.get(first.section_id, output.html_name))
+    advice = "make it shorter" if first.edge == "bottom" else "narrow it, or break long words and links"
+    return BookletError(f"{first.describe()} of {output.pdf_name}{more}: {advice}",
+                        by_section.get(first.section_id, output.html_name))
 
 
 def manifest_header(plan: Plan) -> dict:
@@ -128,14 +130,23 @@ def build(root: Path, brand_file: Path | None = None, chapter_id: str | None = N
     `jobs` processes at once (default: one per core). One build runs at a time.
     """
     root = root.resolve()
-    with build_lock(root / BUILD_DIR):
+    with build_lock(real_folder(root / BUILD_DIR, root)):
         prepared = prepare(root, brand_file, chapter_id)
-        recover(prepared.build_dir)  # a build killed while renaming its outputs into place is finished first
+        for folder in (prepared.build_dir / "html", prepared.build_dir / CACHE_DIR):
+            real_folder(folder, root)
+        # A build killed while renaming its outputs into place is finished first.
+        recover(prepared.build_dir, _named(prepared.plan))
         cache = RenderCache(prepared.build_dir)
         rendered, made = _render(prepared, cache, jobs, progress)
         result = _write(prepared, rendered, made)
         cache.prune()  # the entries this build did not use
         return result
+
+
+def _named(plan: Plan) -> set[str]:
+    """Every file a build of this plan writes, relative to its build folder."""
+    return ({o.pdf_name for o in plan.outputs} | {o.html_name for o in plan.outputs if not o.is_imposed}
+            | {CHECKSUMS, MANIFEST})
 
 
 def _render(prepared: Prepared, cache: RenderCache, jobs: int | None, progress: Progress | None
@@ -231,14 +242,17 @@ def release(root: Path, progress: Progress | None = None) -> ReleaseResult:
     """Build, copy the outputs into build/release/<edition>/ and record the edition in
     editions.lock; refused when the edition was recorded from different inputs."""
     root = root.resolve()
-    with build_lock(root / BUILD_DIR):
+    with build_lock(real_folder(root / BUILD_DIR, root)):
         project = load_project(root)
         config = project.config
         inputs = current_inputs(root, tuple(c.path for c in project.drafts))
         previous = read_editions(root).get(config.edition)
         if previous is not None and (refused := refusal(previous, inputs)):
             raise BookletError(refused, EDITIONS_FILE, previous.line)
-        folder = root / BUILD_DIR / "release" / config.edition
+        folder = real_folder(root / BUILD_DIR / "release", root) / config.edition
+        if folder.is_symlink() or folder.exists() and not folder.is_dir():
+            raise BookletError("is not a folder the release may replace: remove it",
+                               folder.relative_to(root).as_posix())
         shown = folder.relative_to(root).as_posix()
         if previous is not None and release_is_complete(folder):
             return ReleaseResult(config.edition, shown, recorded=False)

@@ -10,6 +10,7 @@ import os
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -22,7 +23,7 @@ from ..errors import BookletError, Problem, ValidationFailed
 from ..source.chapters import Chapter, source_line
 from .citation_links import CitationExtension, UnknownCitation
 from .glossary import GlossaryTermExtension
-from .sanitize import MAX_DEPTH, is_relative_address, sanitized
+from .sanitize import MAX_DEPTH, ids_in, is_relative_address, sanitized
 
 
 @dataclass(frozen=True)
@@ -42,30 +43,69 @@ def local_resource(src: str, where: Location) -> Path | None:
     return target if target.is_relative_to(where.root.resolve()) else None
 
 
+def image_problems(chapter: Chapter, src: str, target: Path | None, alt: str) -> list[Problem]:
+    """What is wrong with one image of a chapter: where it is, whether it exists and may be
+    printed (its budget: source/images.py), and its text alternative (PDF/UA needs one)."""
+    line = source_line(chapter, src) if src else source_line(chapter, _IMG_TAG)
+    if target is None:
+        return [Problem(chapter.path, line, f"image '{src}' is not a file inside the project: "
+                        "images must be stored in the project and linked by a relative path")]
+    from ..source.images import image_problem  # TEMPORARY lazy import
+
+    problems = []
+    if not os.path.lexists(target):
+        problems.append(Problem(chapter.path, line, f"image '{src}' not found"))
+    elif problem := image_problem(target):
+        problems.append(Problem(chapter.path, line, f"image '{src}' {problem}"))
+    if not alt.strip():
+        problems.append(Problem(chapter.path, line, f"image '{src}' has no alt text: describe it, "
+                                                    f"as in ![what the picture shows]({src})"))
+    return problems
+
+
+_IMG_TAG = re.compile(r"<\s*img\b", re.I)
+
+
 class _ImageChecker(Treeprocessor):
-    def __init__(self, md: markdown.Markdown, chapter: Chapter, where: Location):
+    def __init__(self, md: markdown.Markdown, chapter: Chapter, where: Location, checked: set[str]):
         super().__init__(md)
         self.chapter = chapter
         self.where = where
+        self.checked = checked  # the addresses written here, so the check of raw HTML skips them
 
     def run(self, root: ET.Element) -> None:
         problems = []  # every image's problems at once, so `check` lists them all
         for img in root.iter("img"):
             src = img.get("src", "")
             target = local_resource(src, self.where)
-            line = source_line(self.chapter, src)
-            if target is None:
-                problems.append(Problem(self.chapter.path, line, f"image '{src}' is not a file inside the project: "
-                                        "images must be stored in the project and linked by a relative path"))
-                continue
-            if not target.is_file():
-                problems.append(Problem(self.chapter.path, line, f"image '{src}' not found"))
-            if not img.get("alt", "").strip():  # PDF/UA: every image needs a text alternative
-                problems.append(Problem(self.chapter.path, line, f"image '{src}' has no alt text: describe it, "
-                                                                 f"as in ![what the picture shows]({src})"))
-            img.set("src", Path(os.path.relpath(target, self.where.html_dir)).as_posix())
+            problems += image_problems(self.chapter, src, target, img.get("alt", ""))
+            if target is not None:
+                img.set("src", Path(os.path.relpath(target, self.where.html_dir)).as_posix())
+                self.checked.add(img.get("src", ""))
         if problems:
             raise ValidationFailed(problems)
+
+
+def _raw_image_problems(html: str, chapter: Chapter, where: Location, checked: set[str]) -> list[Problem]:
+    """Images typed as raw HTML, checked as the renderer will see them: their address is
+    relative to the HTML document in build/html/, where the chapter's own folder is not."""
+    problems = []
+    for tag in _CLEANED_IMG.findall(html):
+        attributes = {name: unescape(value) for name, value in _CLEANED_ATTRIBUTE.findall(tag)}
+        src = attributes.get("src", "")
+        if src in checked:
+            continue
+        target = None
+        if is_relative_address(src):
+            target = (where.html_dir / unquote(urlsplit(src).path)).resolve()
+            target = target if target.is_relative_to(where.root.resolve()) else None
+        problems += image_problems(chapter, src, target, attributes.get("alt", ""))
+    return problems
+
+
+# Tags and attributes in nh3's output, which quotes every value.
+_CLEANED_IMG = re.compile(r"<img\b[^<>]*>")
+_CLEANED_ATTRIBUTE = re.compile(r'\s([a-z-]+)="([^"]*)"')
 
 
 class _ImageExtension(Extension):
@@ -73,9 +113,10 @@ class _ImageExtension(Extension):
         super().__init__()
         self.chapter = chapter
         self.where = where
+        self.checked: set[str] = set()
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
-        md.treeprocessors.register(_ImageChecker(md, self.chapter, self.where), "booklet-images", 1)
+        md.treeprocessors.register(_ImageChecker(md, self.chapter, self.where, self.checked), "booklet-images", 1)
 
 
 # Box types authors may use with `!!! type "Title"`; the styles give each its look.
@@ -129,8 +170,10 @@ class _BoxExtension(Extension):
         md.treeprocessors.register(_BoxAndTaskChecker(md, self.chapter), "booklet-boxes", 2)
 
 
-# "[@key]" left in rendered HTML: a citation Markdown did not turn into a number.
-UNRENDERED_CITATION = re.compile(r"\[[^\[\]<]*?(?<![\w.@])@[A-Za-z0-9_][^\[\]<]*\]")
+# "[@key]" left in rendered HTML: a citation Markdown did not turn into a number. The lookahead
+# first makes sure the bracket is closed, so an unclosed "[@a @a @a ..." is refused in one pass
+# rather than searched again to its end from every "@" in it.
+UNRENDERED_CITATION = re.compile(r"\[(?=[^\[\]<]*+\])[^\[\]<]*?(?<![\w.@])@[A-Za-z0-9_][^\[\]<]*+\]")
 
 
 _QUOTE_MARKERS = re.compile(r"^(?:[ \t]*>)+")
@@ -161,9 +204,10 @@ def chapter_html(chapter: Chapter, audience: str, where: Location, citations: di
     if too_deep := _nesting_problem(chapter, audience):
         raise too_deep
     prefix = f"{chapter.id}-"
+    images = _ImageExtension(chapter, where)
     md = markdown.Markdown(
         extensions=["tables", "attr_list", "sane_lists", "toc", "admonition", _BoxExtension(chapter),
-                    _ImageExtension(chapter, where),
+                    images,
                     CitationExtension(citations), GlossaryTermExtension()],
         extension_configs={"toc": {"slugify": lambda value, sep: prefix + slugify(value, sep)}},
         output_format="html",
@@ -178,8 +222,34 @@ def chapter_html(chapter: Chapter, audience: str, where: Location, citations: di
     if leftover := UNRENDERED_CITATION.search(re.sub(r"<code>.*?</code>", "", html, flags=re.S)):
         raise BookletError(f"citation '{leftover.group(0)}' was not rendered: write [@key] or [@a; @b]",
                            chapter.path, source_line(chapter, leftover.group(0)))
-    cleaned, unsafe = sanitized(html)
-    if unsafe:
-        raise ValidationFailed([Problem(chapter.path, source_line(chapter, u.needle), u.message) for u in unsafe])
+    cleaned, unsafe = sanitized(html, prefix)
+    problems = [Problem(chapter.path, source_line(chapter, u.needle), u.message) for u in unsafe]
+    problems += _raw_image_problems(cleaned, chapter, where, images.checked)
+    if problems:
+        raise ValidationFailed(problems)
     return cleaned
 
+
+
+# Ids the page templates give their own elements; a chapter's must differ from these and from
+# one another's, or a contents entry or citation link would find the wrong page.
+TEMPLATE_IDS = ("references", "edition-history")
+
+
+def document_id_problems(rendered: list[tuple[Chapter, str]], reference_keys: list[str]) -> list[Problem]:
+    """Ids that the chapters of one document share with one another or with the templates."""
+    reserved = {*TEMPLATE_IDS, *(f"chapter-{c.id}" for c, _ in rendered), *(f"ref-{k}" for k in reference_keys)}
+    owners: dict[str, Chapter] = {}
+    problems = []
+    for chapter, html in rendered:
+        for value in dict.fromkeys(ids_in(html)):
+            needle = re.compile(rf"""id\s*=\s*["']?{re.escape(value)}(?![\w-])|\{{[^}}]*#{re.escape(value)}""")
+            line = source_line(chapter, needle) or chapter.line_of("title")
+            if value in reserved:
+                problems.append(Problem(chapter.path, line, f"id '{value}' is one the booklet uses for its own "
+                                        "pages: rename the heading or the id"))
+            elif value in owners and owners[value] is not chapter:
+                problems.append(Problem(chapter.path, line, f"id '{value}' is also used in {owners[value].path}: "
+                                        "rename a heading or an id"))
+            owners.setdefault(value, chapter)
+    return problems

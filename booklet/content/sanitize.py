@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import unescape
 from urllib.parse import urlsplit
 
 import nh3
@@ -23,7 +24,8 @@ TAGS = frozenset({
     "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table",
     "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "wbr",
 })
-EVERY_TAG = frozenset({"class", "id", "title", "lang", "dir"})
+# Not `dir`: right-to-left text reorders the words and numbers around it ("52 mg" read as "mg 52").
+EVERY_TAG = frozenset({"class", "id", "title", "lang"})
 ATTRIBUTES = {
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},
@@ -33,7 +35,14 @@ ATTRIBUTES = {
     "col": {"span"},
     "colgroup": {"span"},
 }
-LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+LINK_SCHEMES = frozenset({"https", "mailto", "tel"})  # not http: a printed link should not lead to a
+# page anyone on the way can change
+# The classes a chapter's HTML may carry: those its Markdown makes (boxes, tick-box lists, the
+# ruled lines of a notes box). The stylesheets give many other classes their meaning (the
+# running heads, what one variant hides, the cover's page style), so a chapter using one of
+# them could hide text in one copy only, fake a running head or drop a page's footer.
+CHAPTER_CLASSES = frozenset({"admonition", "admonition-title", "urgent", "key", "tip", "notes", "checklist",
+                             "task", "write-line"})
 # Elements inside one another; a page needs a handful. WeasyPrint lays boxes out recursively,
 # so a deeper tree would exhaust Python's stack during the render.
 MAX_DEPTH = 40
@@ -91,6 +100,8 @@ def unsafe_html(html: str) -> list[Unsafe]:
             elif name == "style" and not _ALIGNMENT.fullmatch(value):
                 found.append(Unsafe(f"style '{value}' on <{tag}> is not allowed: use Markdown and the "
                                     "booklet's styles", _attribute_needle(name)))
+            elif name == "class" and (unknown := _unknown_classes(value)):
+                found.append(_class_problem(unknown[0]))
             elif name == "href" and not _safe_link(value):
                 found.append(Unsafe(f"link to '{value}' is not allowed: links must be web (https://), "
                                     "email (mailto:) or phone (tel:) addresses, or #anchors",
@@ -100,6 +111,49 @@ def unsafe_html(html: str) -> list[Unsafe]:
                                     "stored in the project and linked by a relative path",
                                     _value_needle(name, value)))
     return found
+
+
+def _unknown_classes(value: str) -> list[str]:
+    return [name for name in value.split() if name not in CHAPTER_CLASSES]
+
+
+def _class_problem(name: str) -> Unsafe:
+    return Unsafe(f"class '{name}' is not allowed in a chapter: only {', '.join(sorted(CHAPTER_CLASSES))} "
+                  "(which the boxes and lists make)",
+                  re.compile(rf"""class\s*=\s*["']?[^"'>]*(?<![\w-]){re.escape(name)}(?![\w-])|"""
+                             rf"""\{{[^}}]*\.{re.escape(name)}(?![\w-])"""))
+
+
+def id_problems(html: str, prefix: str) -> list[Unsafe]:
+    """Ids in a chapter's cleaned HTML that are not the chapter's own (each must begin with
+    `prefix`, the chapter's id and a hyphen, as its headings' ids do) or that repeat one: a
+    contents entry or a citation finds its page by id, so a stray or repeated one moves it."""
+    found: list[Unsafe] = []
+    seen: set[str] = set()
+    for value in ids_in(html):
+        needle = re.compile(rf"""id\s*=\s*["']?{re.escape(value)}(?![\w-])|\{{[^}}]*#{re.escape(value)}(?![\w-])""")
+        if not value.startswith(prefix):
+            found.append(Unsafe(f"id '{value}' is not allowed: ids in this chapter must begin with '{prefix}' "
+                                "(headings get theirs automatically)", needle))
+        elif value in seen:
+            found.append(Unsafe(f"id '{value}' is used twice in the chapter: ids must be unique", needle))
+        seen.add(value)
+    return found
+
+
+def ids_in(html: str) -> list[str]:
+    """Every id in cleaned HTML, in document order."""
+    return [unescape(value) for value in _ID.findall(html)]
+
+
+def class_problems(html: str) -> list[Unsafe]:
+    """Classes outside CHAPTER_CLASSES in a chapter's cleaned HTML (nh3 quotes every value)."""
+    return [_class_problem(name) for value in _CLASS.findall(html) for name in _unknown_classes(unescape(value))]
+
+
+# Attributes in nh3's output, which quotes every value and escapes '"' and '<' in text.
+_ID = re.compile(r'<[a-zA-Z][^<>]*?\sid="([^"]*)"')
+_CLASS = re.compile(r'<[a-zA-Z][^<>]*?\sclass="([^"]*)"')
 
 
 def _deepest(root) -> tuple[int, str]:
@@ -150,10 +204,11 @@ def _serialized_depth(html: str) -> int:
     return deepest
 
 
-def sanitized(html: str) -> tuple[str, list[Unsafe]]:
-    """The fragment cleaned by nh3, and what is not allowed in it. When nh3 keeps everything as
-    it was (the usual case) and the nesting is shallow, the slower tinyhtml5 walk is skipped."""
+def sanitized(html: str, id_prefix: str = "") -> tuple[str, list[Unsafe]]:
+    """The fragment cleaned by nh3, and what is not allowed in it: tags, attributes, links,
+    classes and ids. When nh3 keeps everything as it was (the usual case) and the nesting is
+    shallow, the slower tinyhtml5 walk is skipped."""
     cleaned = clean(html)
     if cleaned.replace("&nbsp;", "\u00a0") == html and _serialized_depth(cleaned) <= MAX_DEPTH:
-        return cleaned, []
-    return cleaned, unsafe_html(html)
+        return cleaned, class_problems(cleaned) + id_problems(cleaned, id_prefix)
+    return cleaned, unsafe_html(html) or class_problems(cleaned) + id_problems(cleaned, id_prefix)

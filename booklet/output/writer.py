@@ -12,10 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..files import atomic_write, write_temporary
+from ..errors import BookletError
+from ..files import atomic_write, is_plain_file, read_text, write_temporary
+from ..render.cache import CACHE_DIR
 
 MANIFEST = "manifest.json"
 CHECKSUMS = "SHA256SUMS"
@@ -73,7 +76,7 @@ def write_outputs(build_dir: Path, header: dict, files: list[OutputFile]) -> lis
     journal = {"renames": [[t.relative_to(build_dir).as_posix(), p.relative_to(build_dir).as_posix()]
                            for t, p in staged], "remove": stale}
     atomic_write(build_dir / JOURNAL, json.dumps(journal).encode())
-    _finish(build_dir, journal)
+    _finish(build_dir, journal, {path for path, _ in everything})
     return [path for path, _ in everything]
 
 
@@ -82,44 +85,61 @@ def _previous_outputs(previous: dict) -> list[str]:
     for old in previous.get("outputs", []):
         stale = old.get("path") if isinstance(old, dict) else None
         # Only plain file names directly in build/: a tampered manifest cannot reach further.
-        if not isinstance(stale, str) or Path(stale).name != stale or stale.startswith("."):
+        if not _is_output_name(stale):
             continue
+        assert isinstance(stale, str)
         paths += [stale, f"html/{Path(stale).stem}.html"]
     return paths
 
 
-def _inside(build_dir: Path, path: object) -> Path | None:
-    """A journal path as a file in build_dir, or None if it would lead anywhere else."""
-    if not isinstance(path, str) or not path or path.startswith("/") or ".." in Path(path).parts:
-        return None
-    return build_dir / path
+_OUTPUT_NAME = re.compile(r"[a-z0-9][a-z0-9.-]*\.pdf")
 
 
-def _finish(build_dir: Path, journal: dict) -> None:
-    for pair in journal.get("renames", []):
-        if not (isinstance(pair, list) and len(pair) == 2):
+def _is_output_name(path: object) -> bool:
+    return isinstance(path, str) and _OUTPUT_NAME.fullmatch(path) is not None
+
+
+def _temporary_of(temporary: str, target: str) -> bool:
+    """Whether `temporary` is a name write_temporary gives `target` (in some process)."""
+    folder, _, name = target.rpartition("/")
+    expected = rf"\.{re.escape(name)}\.[0-9]+\.tmp"
+    return re.fullmatch((re.escape(folder + "/") if folder else "") + expected, temporary) is not None
+
+
+def _finish(build_dir: Path, journal: dict, named: set[str]) -> None:
+    """Make the journal's renames and removals. A journal may have been planted (git add -f), so
+    only what this build itself names is touched: a rename from the temporary name of one of
+    `named` onto it, a removal of an earlier output (a PDF in build/ or its HTML); and only
+    plain files, never a link, in real folders."""
+    folders_ok = all(not (build_dir / sub).is_symlink() for sub in ("html",))
+    for pair in journal.get("renames", []) if folders_ok else ():
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
             continue
-        temporary, target = _inside(build_dir, pair[0]), _inside(build_dir, pair[1])
-        if temporary is not None and target is not None and temporary.is_file():
-            os.replace(temporary, target)
-    for path in journal.get("remove", []):
-        if (target := _inside(build_dir, path)) is not None:
-            target.unlink(missing_ok=True)
+        temporary, target = pair
+        if target in named and _temporary_of(temporary, target) and is_plain_file(build_dir / temporary) \
+                and (not os.path.lexists(build_dir / target) or is_plain_file(build_dir / target)):
+            os.replace(build_dir / temporary, build_dir / target)
+    for path in journal.get("remove", []) if folders_ok else ():
+        stem = path[len("html/"):-len(".html")] + ".pdf" if isinstance(path, str) and path.startswith("html/") \
+            and path.endswith(".html") else path
+        if _is_output_name(stem) and path not in named and is_plain_file(build_dir / path):
+            (build_dir / path).unlink()
     (build_dir / JOURNAL).unlink(missing_ok=True)
 
 
-def recover(build_dir: Path) -> None:
+def recover(build_dir: Path, named: set[str]) -> None:
     """Finish the renames of a build killed while making them; drop temporary files left by
-    builds killed earlier. Only call this holding the build lock."""
-    try:
-        journal = json.loads((build_dir / JOURNAL).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        journal = None
-    except (OSError, ValueError):
-        journal = {}  # a journal cut short was never acted on: its build's outputs are all temporary
-    if journal is not None:
-        _finish(build_dir, journal if isinstance(journal, dict) else {})
-    if build_dir.is_dir():
-        for folder in (build_dir, build_dir / "html", build_dir / ".cache"):
-            for leftover in folder.glob(".*.tmp") if folder.is_dir() else ():
+    builds killed earlier. `named` holds every path (relative to build_dir) this build writes.
+    Only call this holding the build lock."""
+    journal: object = None
+    if os.path.lexists(build_dir / JOURNAL):
+        try:
+            journal = json.loads(read_text(build_dir / JOURNAL, JOURNAL, build_dir)) \
+                if is_plain_file(build_dir / JOURNAL) else {}
+        except (OSError, ValueError, BookletError):
+            journal = {}  # a journal cut short was never acted on: its build's outputs are all temporary
+        _finish(build_dir, journal if isinstance(journal, dict) else {}, named)
+    for folder in (build_dir, build_dir / "html", build_dir / CACHE_DIR):
+        if folder.is_dir() and not folder.is_symlink():
+            for leftover in folder.glob(".*.tmp"):
                 leftover.unlink(missing_ok=True)

@@ -1,28 +1,33 @@
 """The render cache: a PDF is not rendered again while everything it is made from is unchanged.
 
-The key covers the HTML document, every file it and its stylesheets refer to
-(stylesheets, fonts, images), the versions of the rendering libraries and the
-render options. Entries live in <build folder>/.cache/; a build removes the
-entries it did not use, so the cache holds one generation of outputs.
+The key covers the HTML document, the versions of the rendering libraries, our
+rendering code and the render options; each entry also lists every file its render
+read (stylesheets, fonts, images, files inside SVGs), with digests, and is used only
+while they are unchanged. Nothing is read to make a key, so text in a chapter that
+looks like an address cannot make the cache open a file. Entries live in
+<build folder>/.cache/; a build removes the entries it did not use, so the cache holds
+one generation of outputs.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-from ..files import atomic_write
+from ..files import atomic_write, is_plain_file
+from .jobs import input_path
 from .resources import RENDER_LIBRARIES, library_versions
 
 CACHE_DIR = ".cache"
-CACHE_FORMAT = "2"
+CACHE_FORMAT = "3"
+_ENTRY = re.compile(r"[0-9a-f]{64}\.(?:pdf|json)")
 # Our own code that shapes a rendered PDF: a change to it invalidates the renders it made.
 RENDER_CODE = ("pdf.py", "jobs.py", "patches.py")
-_REFERENCE = re.compile(r"""(?:href|src)\s*=\s*"([^"]+)"|url\(\s*['"]?([^'")]+)['"]?\s*\)""")
 
 
 @dataclass(frozen=True)
@@ -30,26 +35,35 @@ class CachedPdf:
     data: bytes
     pages: int
     warnings: tuple[str, ...]
+    inputs: tuple[tuple[str, str], ...] = ()
 
 
-def _local_file(reference: str, base: Path) -> Path | None:
-    parts = urlsplit(reference)
-    if parts.scheme == "file":
-        return Path(unquote(parts.path))
-    if parts.scheme or reference.startswith("#"):
-        return None  # data:, links and anchors are part of the text already
-    return (base / unquote(parts.path)).resolve()
+# Digests of files already read in this process, by what identifies the file's version, so a
+# build that finds every render cached does not hash each font once per output.
+_digests: dict[tuple, str] = {}
 
 
-def _files_referenced(text: str, base: Path, seen: set[Path]) -> None:
-    """Every local file a document or stylesheet refers to, following stylesheets' own references."""
-    for match in _REFERENCE.finditer(text):
-        path = _local_file(match.group(1) or match.group(2), base)
-        if path is None or path in seen or not path.is_file():
-            continue
-        seen.add(path)
-        if path.suffix == ".css":
-            _files_referenced(path.read_text(encoding="utf-8", errors="replace"), path.parent, seen)
+def file_digest(path: Path) -> str | None:
+    """SHA-256 of a regular file, or None if it is missing or not a plain file."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    version = (str(path), info.st_ino, info.st_size, info.st_mtime_ns)
+    if version not in _digests:
+        _digests[version] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _digests[version]
+
+
+def inputs_unchanged(inputs: tuple[tuple[str, str], ...], folders: tuple[Path, ...]) -> bool:
+    """Whether every file a cached render read still has the bytes it read."""
+    for name, digest in inputs:
+        path = input_path(name, folders)
+        if path is None or file_digest(path) != digest:
+            return False
+    return True
 
 
 @functools.cache
@@ -62,19 +76,15 @@ def code_digest(*names: str) -> str:
 
 
 def render_key(html: str, html_path: Path, root: Path, options: dict) -> str:
-    """A digest of everything that decides the rendered PDF's bytes. Project files are named
-    relative to the project, as the renderer sees them, so a copy of the project elsewhere
-    (a second checkout, a test's copy) finds the same entries."""
+    """A digest of what is known before the render: the document, its place in the project, the
+    options, the rendering libraries and our rendering code. The files the render reads are
+    found by rendering (no guess from the text can see every @import form, or the images an SVG
+    uses), so the cache keeps them with each entry and checks them on every lookup. Names are
+    relative to the project, so a copy of it elsewhere finds the same entries."""
     digest = hashlib.sha256()
     digest.update(f"{CACHE_FORMAT}|{library_versions(RENDER_LIBRARIES)}|{code_digest(*RENDER_CODE)}|"
                   f"{json.dumps(options, sort_keys=True)}|{html_path.relative_to(root).as_posix()}".encode())
     digest.update(html.encode())
-    files: set[Path] = set()
-    _files_referenced(html, html_path.parent, files)
-    real_root = root.resolve()
-    for path in sorted(files):
-        name = path.relative_to(real_root).as_posix() if path.is_relative_to(real_root) else str(path)
-        digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 
@@ -83,28 +93,39 @@ class RenderCache:
         self.folder = build_dir / CACHE_DIR
         self.used: set[str] = set()
 
-    def get(self, key: str) -> CachedPdf | None:
+    def get(self, key: str, folders: tuple[Path, ...] = ()) -> CachedPdf | None:
+        """The entry for `key` if it is sound and every file its render read (found in `folders`,
+        as input_name numbers them) is unchanged; otherwise None, and the render runs again."""
         pdf, meta = self.folder / f"{key}.pdf", self.folder / f"{key}.json"
+        if not (is_plain_file(pdf) and is_plain_file(meta)):
+            return None
         try:
             info = json.loads(meta.read_text(encoding="utf-8"))
             data = pdf.read_bytes()
-        except (OSError, ValueError):
+            entry = CachedPdf(data, int(info["pages"]), tuple(str(w) for w in info.get("warnings", ())),
+                              tuple((str(name), str(digest)) for name, digest in info.get("inputs", ())))
+        except (OSError, ValueError, TypeError, KeyError):
             return None
         if hashlib.sha256(data).hexdigest() != info.get("sha256"):
             return None  # a damaged entry is rendered again, never trusted
+        if not inputs_unchanged(entry.inputs, folders):
+            return None
         self.used.add(key)
-        return CachedPdf(data, int(info["pages"]), tuple(info.get("warnings", ())))
+        return entry
 
-    def put(self, key: str, data: bytes, pages: int, warnings: tuple[str, ...]) -> None:
-        info = {"pages": pages, "warnings": list(warnings), "sha256": hashlib.sha256(data).hexdigest()}
+    def put(self, key: str, data: bytes, pages: int, warnings: tuple[str, ...],
+            inputs: tuple[tuple[str, str], ...] = ()) -> None:
+        info = {"pages": pages, "warnings": list(warnings), "sha256": hashlib.sha256(data).hexdigest(),
+                "inputs": [list(item) for item in inputs]}
         atomic_write(self.folder / f"{key}.pdf", data)
         atomic_write(self.folder / f"{key}.json", json.dumps(info).encode())
         self.used.add(key)
 
     def prune(self) -> None:
-        """Remove entries this build did not use."""
-        if not self.folder.is_dir():
+        """Remove entries this build did not use: only files named as entries are (a digest and
+        .pdf or .json), only plain files, and never through a link to another folder."""
+        if not self.folder.is_dir() or self.folder.is_symlink():
             return
         for path in self.folder.iterdir():
-            if path.stem not in self.used and path.suffix in (".pdf", ".json"):
+            if _ENTRY.fullmatch(path.name) and path.stem not in self.used and is_plain_file(path):
                 path.unlink(missing_ok=True)

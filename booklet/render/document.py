@@ -17,7 +17,8 @@ from pathlib import Path
 import jinja2
 import markdown
 
-from ..content.chapter_html import Location, chapter_html
+from ..content.chapter_html import Location, chapter_html, document_id_problems
+from ..errors import ValidationFailed
 from ..content.vancouver import format_reference, patient_entry, review_status
 from ..dates import long_date
 from ..source.chapters import Chapter
@@ -110,6 +111,8 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> 
                              tuple(sorted(numbers.items())))
         used = sorted({(numbers[key], key) for key in cited_keys(chapter.markdown_for(output.audience))})
         chapters.append(RenderedChapter(chapter, html, tuple(used)))
+    if clashes := document_id_problems([(c.chapter, c.html) for c in chapters], [k for k, _ in output.citations]):
+        raise ValidationFailed(clashes)
     config = plan.config
     published = config.published
     references = []

@@ -13,15 +13,17 @@ PROJECT_URL = "file:///booklet-project/"
 
 @dataclass(frozen=True)
 class Overflow:
-    """Something printed past the right edge of the text area: cut off or crowding the margin."""
+    """Something printed past the right (or, for an image, the bottom) edge of the text area:
+    cut off, or crowding the margin and the footer there."""
 
     section_id: str | None  # id of the enclosing <section>, to name the chapter
     what: str
     page: int
     millimetres: float
+    edge: str = "right"  # or "bottom"
 
     def describe(self) -> str:
-        return f"{self.what} runs {self.millimetres:.0f} mm past the right margin on page {self.page}"
+        return f"{self.what} runs {self.millimetres:.0f} mm past the {self.edge} margin on page {self.page}"
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,10 @@ class RenderedPdf:
     overflows: tuple[Overflow, ...] = ()
     from_cache: bool = False
     seconds: float = 0.0  # how long the render or imposition took (0 when it came from the cache)
+    # Every file the render read (stylesheets through any @import, fonts, images, files an SVG
+    # uses), as (input_name, SHA-256): the render cache keeps them with the PDF and trusts the PDF
+    # only while each still has its digest.
+    inputs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,31 @@ class RenderJob:
     @property
     def base_url(self) -> str:
         return PROJECT_URL + self.html_path.relative_to(self.root).as_posix()
+
+    @property
+    def folders(self) -> tuple[Path, ...]:
+        """What the renderer may read: the project, then the packages (as input_name counts them)."""
+        return (self.root, *self.packages)
+
+
+def input_name(path: Path, folders: tuple[Path, ...]) -> str | None:
+    """A file the renderer may read, named by the index of the allowed folder holding it (0:
+    the project, then the installed packages) and its path there, so the name is the same
+    wherever the project is checked out; None outside them. `path` and `folders` are resolved."""
+    for index, folder in enumerate(folders):
+        if path.is_relative_to(folder):
+            return f"{index}:{path.relative_to(folder).as_posix()}"
+    return None
+
+
+def input_path(name: str, folders: tuple[Path, ...]) -> Path | None:
+    """The file an input_name names now, or None if it no longer lies inside its folder."""
+    index, _, relative = name.partition(":")
+    if not index.isdigit() or int(index) >= len(folders) or not relative:
+        return None
+    folder = folders[int(index)].resolve()
+    path = (folder / relative).resolve()
+    return path if path.is_relative_to(folder) else None
 
 
 @dataclass(frozen=True)
@@ -89,4 +120,6 @@ def run_job(job: RenderJob | ImposeJob) -> RenderedPdf | RenderError:
             result = render_job(job)
     except RenderError as err:
         return err
+    except OSError as err:  # a full disk or a file-size limit, met by the renderer's own files (fonts)
+        return RenderError(f"rendering stopped: {err.strerror or err}", "")
     return replace(result, seconds=time.perf_counter() - started)

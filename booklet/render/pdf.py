@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import gc
+import hashlib
+import mimetypes
 import logging
 import os
 import re
@@ -20,10 +22,12 @@ from . import patches
 patches.apply()  # checks the versions, then patches WeasyPrint before anything uses it
 
 from weasyprint import HTML  # noqa: E402
-from weasyprint.formatting_structure.boxes import LineBox, MarginBox  # noqa: E402
-from weasyprint.urls import FatalURLFetchingError, URLFetcher  # noqa: E402
+from weasyprint.formatting_structure.boxes import LineBox, MarginBox, ReplacedBox  # noqa: E402
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
-from .jobs import PROJECT_URL, Overflow, RenderedPdf, RenderError, RenderJob
+from ..files import is_plain_file  # noqa: E402
+from .jobs import PROJECT_URL, Overflow, RenderedPdf, RenderError, RenderJob, input_name  # noqa: E402
+
 
 RENDER_GC_THRESHOLDS = (100_000, 50, 1000)  # Python's defaults: (700, 10, 10)
 
@@ -37,9 +41,26 @@ class FetchRefused(FatalURLFetchingError):
         self.reason = reason
 
 
+class _FileResponse(URLFetcherResponse):
+    """A file's bytes as read (and checked) by the fetcher. It names no file on disk, so
+    WeasyPrint writes these bytes into the PDF rather than reading the file again later."""
+
+    @property
+    def path(self):
+        return None
+
+
+# Stylesheets and fonts read during a render; images have their own budget (source/images.py).
+MAX_RESOURCE_BYTES = 10_000_000
+
+
 class ConfinedFetcher(URLFetcher):
     """Fetches data: URLs and file:// URLs inside the allowed folders, nothing else. With a
-    project `root`, addresses under PROJECT_URL are that folder's files."""
+    project `root`, addresses under PROJECT_URL are that folder's files. Only regular files are
+    read (a FIFO would block for ever), within a size budget, and images must pass their checks
+    before WeasyPrint decodes them. Every file read is kept in `reads`, by a name that does
+    not depend on where the project is, with its SHA-256: the render cache's key is checked
+    against exactly what the render read."""
 
     def __init__(self, allowed: tuple[Path, ...], root: Path | None = None):
         super().__init__(timeout=5, allowed_protocols={"file", "data"}, allow_redirects=False,
@@ -49,6 +70,7 @@ class ConfinedFetcher(URLFetcher):
         # Refusals inside an SVG image are caught by WeasyPrint and logged only as "failed
         # to render SVG image", so each is kept here to give the real reason.
         self.refused: list[FetchRefused] = []
+        self.reads: dict[str, str] = {}  # input name (see input_name) -> SHA-256 of its bytes
 
     def fetch(self, url, headers=None):
         try:
@@ -58,6 +80,7 @@ class ConfinedFetcher(URLFetcher):
             raise
 
     def _fetch(self, url, headers=None):
+        requested = url
         if self.root is not None and url.startswith(PROJECT_URL):
             url = (self.root / unquote(url[len(PROJECT_URL):].split("#")[0].split("?")[0])).as_uri()
         parts = urlsplit(url)
@@ -70,9 +93,33 @@ class ConfinedFetcher(URLFetcher):
         if parts.netloc not in ("", "localhost"):
             raise FetchRefused(url, "files on other hosts are not fetched")
         path = Path(url2pathname(parts.path)).resolve()
-        if not any(path.is_relative_to(folder) for folder in self.allowed):
+        name = input_name(path, self.allowed)
+        if name is None:
             raise FetchRefused(url, "file is outside the project")
-        return super().fetch(url, headers)
+        data = self._read(path, requested)
+        self.reads[name] = hashlib.sha256(data).hexdigest()
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return _FileResponse(requested, data, {"Content-Type": content_type})
+
+    def _read(self, path: Path, url: str) -> bytes:
+        shown = self._shown(path)
+        if not path.exists():
+            raise FatalURLFetchingError(f"{shown} not found")
+        if not is_plain_file(path):
+            raise FetchRefused(url, f"{shown} is not a regular file")
+        if path.suffix.lower() in (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"):  # TEMPORARY
+            from ..source.images import image_problem  # TEMPORARY lazy import
+            if problem := image_problem(path):
+                raise FetchRefused(url, f"image {shown} {problem}")
+        elif path.stat().st_size > MAX_RESOURCE_BYTES:
+            raise FetchRefused(url, f"{shown} is {path.stat().st_size:,} bytes; files a page uses are limited "
+                                    f"to {MAX_RESOURCE_BYTES:,}")
+        return path.read_bytes()
+
+    def _shown(self, path: Path) -> str:
+        if self.root is not None and path.is_relative_to(self.root.resolve()):
+            return path.relative_to(self.root.resolve()).as_posix()
+        return path.name
 
 
 def _project_paths(message: str, root: Path) -> str:
@@ -104,30 +151,38 @@ _WHAT = {"table": "a table", "img": "an image", "pre": "a code block", "svg": "a
 
 
 def _overflows(document) -> list[Overflow]:
-    """The outermost box on each page whose right edge passes the page's text area."""
+    """The outermost box on each page whose right edge passes the page's text area, and any
+    image whose bottom passes it: an image cannot be split across pages, so one taller than the
+    page runs over the footer (and off the paper) instead."""
     found: list[Overflow] = []
 
-    def walk(box, section: str | None, page_number: int, right: float) -> None:
+    def walk(box, section: str | None, page_number: int, right: float, bottom: float) -> None:
         if isinstance(box, MarginBox):
             return  # running heads and footers live in the margin by design
         element = getattr(box, "element", None)
         if element is not None and element.tag == "section":
             section = element.get("id") or section
+        what = _WHAT.get(getattr(box, "element_tag", ""), "a line of text")
         edge = box.border_box_x() + box.border_width()
         if edge > right + _OVERFLOW_TOLERANCE_PX:
-            what = _WHAT.get(getattr(box, "element_tag", ""), "a line of text")
             found.append(Overflow(section, what, page_number, (edge - right) / _PX_PER_MM))
+            return
+        if isinstance(box, ReplacedBox):
+            low = box.border_box_y() + box.border_height()
+            if low > bottom + _OVERFLOW_TOLERANCE_PX:
+                found.append(Overflow(section, "an image", page_number, (low - bottom) / _PX_PER_MM, "bottom"))
             return
         if isinstance(box, LineBox):
             return  # a line's box grows with its content, so its own edge is enough to check
         for child in getattr(box, "children", ()):
-            walk(child, section, page_number, right)
+            walk(child, section, page_number, right, bottom)
 
     for number, page in enumerate(document.pages, start=1):
         page_box = page._page_box  # WeasyPrint 70 keeps the laid-out tree here
         right = page_box.content_box_x() + page_box.width
+        bottom = page_box.content_box_y() + page_box.height
         for child in page_box.children:
-            walk(child, None, number, right)
+            walk(child, None, number, right, bottom)
     return found
 
 
@@ -162,7 +217,7 @@ def _render(job: RenderJob) -> RenderedPdf:
     collector = _ErrorCollector()
     logger.addHandler(collector)
     try:
-        fetcher = ConfinedFetcher((job.root, *job.packages), job.root)
+        fetcher = ConfinedFetcher(job.folders, job.root)
         document = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render()
         overflows = _overflows(document)
         short = -len(document.pages) % 4 if job.padding_html is not None else 0
@@ -194,4 +249,5 @@ def _render(job: RenderJob) -> RenderedPdf:
         first = collector.errors[0]
         more = f" (and {len(collector.errors) - 1} more)" if len(collector.errors) > 1 else ""
         raise RenderError(f"rendering failed: {_project_paths(first, job.root)}{more}", first)
-    return RenderedPdf(data, len(document.pages), tuple(collector.warnings), tuple(overflows))
+    return RenderedPdf(data, len(document.pages), tuple(collector.warnings), tuple(overflows),
+                       inputs=tuple(sorted(fetcher.reads.items())))

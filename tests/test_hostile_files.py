@@ -1,0 +1,171 @@
+"""A cloned project may hold links and files planted to make the build write, delete or read
+outside it. Each case is refused with one line (or safely ignored), and nothing outside the
+project's folder changes: every test snapshots a folder beside the project, where the links point."""
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from booklet import files as booklet_files
+from conftest import booklet, copy_project
+
+VICTIM_FILES = {"victim.pdf": b"%PDF-1.7 someone else's", "victim.json": b"{}", "keep.txt": b"mine"}
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
+
+
+@pytest.fixture
+def setting(built_mini, tmp_path):
+    """(project, outside): a built project and, beside it, a folder of someone else's files."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for name, data in VICTIM_FILES.items():
+        (outside / name).write_bytes(data)
+    return copy_project(built_mini, tmp_path / "project"), outside
+
+
+def _edit(root: Path) -> None:
+    """A change that makes the next build render again (and so write everything it writes)."""
+    chapter = root / "chapters" / "01-shared.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+
+
+def _replace_with_link(path: Path, target: Path) -> None:
+    shutil.rmtree(path)
+    os.symlink(target, path)
+
+
+@pytest.mark.parametrize("folder", ["build", "build/.cache", "build/html"])
+def test_a_build_folder_that_is_a_link_is_refused_and_nothing_outside_changes(setting, folder):
+    root, outside = setting
+    before = _snapshot(outside)
+    _replace_with_link(root / folder, outside)
+    _edit(root)
+
+    result = booklet(root, "build")
+
+    assert result.returncode == 1
+    assert result.stderr == (f"{folder}: is a symbolic link; the build writes only into real folders of the "
+                             "project: remove the link\n")
+    assert _snapshot(outside) == before
+    assert sorted(p.name for p in outside.iterdir()) == sorted(VICTIM_FILES)
+
+
+def test_a_build_folder_that_is_a_file_is_refused(project):
+    (project / "build").write_text("not a folder")
+    result = booklet(project, "build")
+    assert result.returncode == 1
+    assert result.stderr == "build: is not a folder; the build needs it as one: remove or rename it\n"
+    assert (project / "build").read_text() == "not a folder"
+
+
+def test_a_release_folder_that_is_a_link_is_refused(setting):
+    root, outside = setting
+    before = _snapshot(outside)
+    os.symlink(outside, root / "build" / "release")
+    result = booklet(root, "release")
+    assert result.returncode == 1
+    assert result.stderr == ("build/release: is a symbolic link; the build writes only into real folders of the "
+                             "project: remove the link\n")
+    assert _snapshot(outside) == before
+
+
+def test_a_planted_journal_touches_only_files_this_build_names(setting):
+    root, outside = setting
+    before = _snapshot(outside)
+    build = root / "build"
+    os.symlink(outside, build / "elsewhere")
+    (build / ".planted.tmp").write_bytes(b"planted")
+    (build / "notes.txt").write_text("an author's own file")
+    manifest = (build / "manifest.json").read_bytes()
+    journal = {"renames": [[".planted.tmp", "manifest.json"], [".planted.tmp", "notes.txt"],
+                           ["elsewhere/victim.pdf", "stolen.pdf"], [".planted.tmp", "elsewhere/keep.txt"]],
+               "remove": ["elsewhere/victim.pdf", "elsewhere/victim.json", "notes.txt", "../outside/keep.txt",
+                          "html/../elsewhere/keep.txt", "elsewhere"]}
+    (build / ".commit.json").write_text(json.dumps(journal))
+
+    result = booklet(root, "build")  # nothing changed: every output comes from the cache
+
+    assert result.returncode == 0, result.stderr
+    assert _snapshot(outside) == before
+    assert (build / "notes.txt").read_text() == "an author's own file"
+    assert (build / "manifest.json").read_bytes() == manifest
+    assert not (build / "stolen.pdf").exists() and not (build / ".commit.json").exists()
+    assert (build / "elsewhere").is_symlink()
+
+
+def test_a_cache_holding_links_and_other_files_prunes_only_its_own_plain_entries(setting):
+    root, outside = setting
+    before = _snapshot(outside)
+    cache = root / "build" / ".cache"
+    os.symlink(outside / "victim.pdf", cache / ("0" * 64 + ".pdf"))
+    (cache / "readme.json").write_text("{}")
+    _edit(root)
+
+    result = booklet(root, "build")
+
+    assert result.returncode == 0, result.stderr
+    assert _snapshot(outside) == before
+    assert (cache / "readme.json").exists()
+
+
+def test_a_full_disk_while_writing_is_one_line_and_leaves_the_outputs_and_no_temporary_file(setting,
+                                                                                            monkeypatch):
+    root, _ = setting
+    before = _snapshot(root / "build")
+    real_fsync, calls = os.fsync, []
+
+    def full_after_two(descriptor):
+        calls.append(descriptor)
+        if len(calls) > 2:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(booklet_files.os, "fsync", full_after_two)
+    _edit(root)
+    result = booklet(root, "build")
+
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("build/") and \
+        lines[0].endswith(": cannot write: No space left on device"), result.stderr
+    assert not [p for p in (root / "build").rglob("*.tmp")]
+    after = _snapshot(root / "build")
+    assert {k: v for k, v in after.items() if not k.startswith(".cache/")} == \
+        {k: v for k, v in before.items() if not k.startswith(".cache/")}
+
+
+def _limit_file_size() -> None:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))  # below the size of every PDF
+
+
+def test_a_file_size_limit_is_one_line_and_leaves_the_outputs_and_no_temporary_file(setting):
+    root, _ = setting
+    before = _snapshot(root / "build")
+    _edit(root)
+    result = subprocess.run([sys.executable, "-m", "booklet", "build", "--jobs", "1"], cwd=root,
+                            capture_output=True, text=True, preexec_fn=_limit_file_size, timeout=120)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    # The limit is met by a PDF or by a font WeasyPrint writes for the render: either way, one
+    # line naming the file meant, or the output whose render stopped.
+    assert len(lines) == 1 and re.fullmatch(r"(build|html)/\S+: (cannot write|rendering stopped): File too large",
+                                            lines[0]), result.stderr
+    assert "Traceback" not in result.stderr
+    assert not [p for p in (root / "build").rglob("*.tmp")]
+    after = _snapshot(root / "build")
+    assert {k: v for k, v in after.items() if not k.startswith(".cache/")} == \
+        {k: v for k, v in before.items() if not k.startswith(".cache/")}
