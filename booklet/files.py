@@ -9,29 +9,60 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
+import unicodedata
 from pathlib import Path
 
 from .errors import BookletError
 
 MAX_SOURCE_BYTES = 1_000_000  # far above any real chapter or list of sources; stops runaway files early
+BYTE_ORDER_MARK = "\ufeff"  # some editors start UTF-8 files with one; it is not part of the text
+# Invisible characters that change the direction in which the text around them is laid out, so
+# that what is printed differs from what the file says (a dose of 52 shown as 25): the embeddings,
+# overrides and isolates, and the three marks, which reorder digits that a space or comma separates.
+# Booklets are written left to right; one in Arabic or Hebrew would have to allow the marks.
+DIRECTION_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def direction_control(text: str) -> str:
+    """How a message names the first direction control in `text`: 'U+202E (RIGHT-TO-LEFT OVERRIDE)'."""
+    found = DIRECTION_CONTROLS.search(text)
+    if found is None:
+        return ""
+    char = found.group()
+    return f"U+{ord(char):04X} ({unicodedata.name(char)})"
 
 
 def read_text(file: Path, shown: str, root: Path | None = None, limit: int = MAX_SOURCE_BYTES) -> str:
-    if root is not None and not file.resolve().is_relative_to(root.resolve()):
-        raise BookletError("links to a file outside the project; inputs must live inside it", shown)
-    if not file.is_file():
-        raise BookletError("is not a regular file", shown)
-    with open(file, "rb") as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        size = file.stat().st_size
-        raise BookletError(f"file is {size:,} bytes; input files are limited to {limit:,}", shown)
     try:
-        return data.decode("utf-8").replace("\r\n", "\n")
+        if root is not None and not file.resolve().is_relative_to(root.resolve()):
+            raise BookletError("links to a file outside the project; inputs must live inside it", shown)
+        if not file.is_file():
+            raise BookletError("is not a regular file", shown)
+        with open(file, "rb") as handle:
+            data = handle.read(limit + 1)
+        if len(data) > limit:
+            size = file.stat().st_size
+            raise BookletError(f"file is {size:,} bytes; input files are limited to {limit:,}", shown)
+    except OSError as err:  # permission denied, a name too long, a disk error: one line, not a traceback
+        raise BookletError(f"cannot be read: {err.strerror or err}", shown) from None
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         raise BookletError(f"not UTF-8 text (byte {err.start}); save the file as UTF-8", shown, line) from None
+    text = text.removeprefix(BYTE_ORDER_MARK).replace("\r\n", "\n")
+    found = DIRECTION_CONTROLS.search(text)
+    if found is not None:
+        start = text.rfind("\n", 0, found.start()) + 1
+        line, column = text.count("\n", 0, found.start()) + 1, found.start() - start + 1
+        others = len(DIRECTION_CONTROLS.findall(text)) - 1
+        more = f" (and {others} more in the file)" if others else ""
+        raise BookletError(f"invisible direction control {direction_control(found.group())} in column {column} "
+                           "can reorder the text as printed (a dose of 52 shown as 25); remove it" + more,
+                           shown, line)
+    return text
 
 
 _WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EROFS, errno.EFBIG, errno.EDQUOT})

@@ -10,6 +10,10 @@ def snapshot(build: Path) -> dict[str, bytes]:
     return {p.relative_to(build).as_posix(): p.read_bytes() for p in sorted(build.rglob("*")) if p.is_file()}
 
 
+def outputs(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {name: data for name, data in files.items() if not name.startswith(".cache/")}
+
+
 def test_broken_front_matter_fails_with_one_line_and_leaves_outputs_untouched(built_project):
     project = built_project
     before = snapshot(project / "build")
@@ -28,14 +32,18 @@ def test_failure_during_rendering_leaves_outputs_untouched(built_project):
 id: bad
 order: 7
 audience: both
-summary: Shows an image file that does not exist.
+summary: Shows an image taller than the page.
 reviewed: 2026-01-01
 next_review: 2027-01-01
-factual: false""", 'Text <img src="../images/gone.png" alt="gone">\n')  # passes every check before the render
+factual: false""", "Text.\n\n![A chart taller than a page](tall.png)\n")  # passes every check before the render
+    from PIL import Image
+
+    Image.new("L", (60, 3000), 200).save(project / "chapters" / "tall.png")
     result = booklet(project, "build")
     assert result.returncode == 1
-    assert result.stderr.startswith("chapters/07-bad.md: could not load a resource"), result.stderr
-    assert snapshot(project / "build") == before
+    assert result.stderr.startswith("chapters/07-bad.md: an image runs "), result.stderr
+    # The renders that succeeded are kept in the cache for the next build; the outputs are untouched.
+    assert outputs(snapshot(project / "build")) == outputs(before)
 
 
 def test_outputs_no_longer_built_are_removed_when_the_edition_changes(project):

@@ -169,3 +169,31 @@ def test_a_file_size_limit_is_one_line_and_leaves_the_outputs_and_no_temporary_f
     after = _snapshot(root / "build")
     assert {k: v for k, v in after.items() if not k.startswith(".cache/")} == \
         {k: v for k, v in before.items() if not k.startswith(".cache/")}
+
+
+def test_a_file_name_with_a_newline_cannot_print_a_line_of_its_own(project):
+    (project / "chapters" / "03-x\nok: booklet.yaml and 9 chapter(s) are valid.md").write_text("no front-matter")
+    result = booklet(project, "check")
+    assert result.returncode == 1
+    assert "chapters/03-x\\nok: booklet.yaml and 9 chapter(s) are valid.md:1: no front-matter" in result.stderr
+    assert not any(line.startswith("ok:") for line in (result.stdout + result.stderr).splitlines())
+
+
+def test_a_fifo_for_a_stylesheet_is_refused_at_once(project):
+    (project / "styles").mkdir()
+    os.mkfifo(project / "styles" / "patient.css")  # opening it would wait for a writer for ever
+    result = booklet(project, "build")
+    assert result.returncode == 1
+    assert result.stderr == "styles/patient.css: is not a regular file inside the project; a stylesheet must be one\n"
+
+
+def test_a_fifo_a_stylesheet_imports_is_refused_naming_it(project):
+    from booklet.render.resources import DEFAULT_STYLE_DIR
+
+    (project / "styles").mkdir()
+    os.mkfifo(project / "styles" / "pipe.css")
+    (project / "styles" / "patient.css").write_text('@import "pipe.css";\n' +
+                                                     (DEFAULT_STYLE_DIR / "patient.css").read_text())
+    result = booklet(project, "build", "--chapter", "patient-only")
+    assert result.returncode == 1
+    assert "styles/pipe.css is not a regular file" in result.stderr and len(result.stderr.splitlines()) == 1

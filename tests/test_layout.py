@@ -26,6 +26,7 @@ CONFINED = {
     "watchfiles": {"booklet.authoring.watch"},
     "textstat": {"booklet.authoring.readability"},
     "segno": {"booklet.render.document"},
+    "PIL": {"booklet.source.images"},
 }
 
 

@@ -32,7 +32,7 @@ def test_markdown_image_outside_the_project_fails_naming_the_chapter(project, sr
     assert result.stderr.startswith("chapters/05-images.md:13: image ")
     assert "not a file inside the project" in result.stderr
     assert "Traceback" not in result.stderr
-    assert [p.name for p in (project / "build").rglob("*")] == [".lock"]  # the build lock, no outputs
+    assert [p.name for p in (project / "build").rglob("*") if not p.is_dir()] == [".lock"]  # the lock alone
 
 
 def test_raw_html_image_from_the_web_is_refused_naming_chapter_and_line(project):
@@ -73,22 +73,44 @@ def test_fetcher_allows_only_files_in_the_allowed_folders(tmp_path: Path):
             fetcher.fetch(url)
 
 
-def test_an_error_logged_by_weasyprint_fails_the_build_naming_the_chapter(project):
+def test_a_damaged_image_fails_before_rendering_naming_chapter_and_line(project):
     (project / "images").mkdir()
     (project / "images" / "broken.png").write_bytes(b"this is not an image")
     write_chapter(project, "05-images.md", FRONT, "Text.\n\n![A broken picture](../images/broken.png)\n")
     result = booklet(project, "build", "--chapter", "images")
     assert result.returncode == 1
-    assert result.stderr.startswith("chapters/05-images.md: rendering failed: Failed to load image")
-    assert [p.name for p in (project / "build").rglob("*")] == [".lock"]  # the build lock, no outputs
+    assert result.stderr == ("chapters/05-images.md:13: image '../images/broken.png' is not a PNG file: its "
+                             "contents are not in any image format\n")
+    assert [p.name for p in (project / "build").rglob("*") if not p.is_dir()] == [".lock"]  # the lock alone
 
 
-def test_missing_file_in_raw_html_fails_the_build_naming_the_chapter(project):
+def test_an_error_logged_by_weasyprint_fails_the_build_naming_the_chapter(project, monkeypatch):
+    """WeasyPrint logs errors instead of raising them: one logged during a render fails it."""
+    import logging
+
+    import booklet.render.pdf as pdf
+
+    real_html = pdf.HTML
+
+    def logging_html(*args, **kwargs):
+        logging.getLogger("weasyprint").error("Failed to load image at %r: %s",
+                                              pdf.PROJECT_URL + "images/odd.png", "made up")
+        return real_html(*args, **kwargs)
+
+    monkeypatch.setattr(pdf, "HTML", logging_html)
+    write_chapter(project, "05-images.md", FRONT, "Text about images/odd.png.\n")
+    result = booklet(project, "build", "--chapter", "images")
+    assert result.returncode == 1
+    assert result.stderr == "chapters/05-images.md: rendering failed: Failed to load image at 'images/odd.png': made up\n"
+    assert [p.name for p in (project / "build").rglob("*") if not p.is_dir()] == [".lock"]  # the lock alone
+
+
+def test_missing_file_in_raw_html_fails_naming_the_chapter_and_line(project):
     write_chapter(project, "05-images.md", FRONT, 'Text <img src="../../images/gone.png" alt="gone">\n')
     result = booklet(project, "build", "--chapter", "images")
     assert result.returncode == 1
-    assert result.stderr.startswith("chapters/05-images.md: could not load a resource")
-    assert "Traceback" not in result.stderr
+    assert result.stderr == "chapters/05-images.md:11: image '../../images/gone.png' not found\n"
+    assert booklet(project, "check").stderr == result.stderr  # check finds it too
 
 
 def test_image_without_alt_text_is_an_error_naming_chapter_and_line(project):

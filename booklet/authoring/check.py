@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..content.chapter_html import Location
+from ..content.chapter_html import Location, document_id_problems
 from ..content.glossary import glossary_problems
 from ..dates import plain_date
 from ..errors import ERROR, WARNING, BookletError, Problem, has_errors
@@ -94,12 +94,14 @@ def chapter_problems(plan: Plan, root: Path, build_dir: Path) -> list[Problem]:
             continue
         done.add(output.audience)
         numbers = tuple(sorted(dict(output.citations).items()))
+        rendered = []
         for chapter in output.chapters:
             try:
-                edition_chapter_html(chapter, output.audience, Location(root, root / chapter.path, build_dir / "html"),
-                              numbers)
+                rendered.append((chapter, edition_chapter_html(
+                    chapter, output.audience, Location(root, root / chapter.path, build_dir / "html"), numbers)))
             except BookletError as err:
                 problems += err.as_problems(chapter.path)
+        problems += document_id_problems(rendered, [key for key, _ in output.citations])
     return list(dict.fromkeys(problems))
 
 

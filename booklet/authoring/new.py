@@ -16,11 +16,12 @@ import yaml
 from ..dates import months_later
 from ..errors import BookletError, UsageError
 from ..files import atomic_create
-from ..source.chapters import CHAPTER_DIR, DRAFT, Chapter, chapter_files, read_chapters
+from ..source.chapters import CHAPTER_DIR, CHAPTER_FIELDS, DRAFT, Chapter, chapter_files, read_chapters
 from ..source.drafts import BODY_PROMPTS, SUMMARY_PROMPT
 
 REVIEW_INTERVAL_MONTHS = 12  # chapters are reviewed yearly, like most of the booklet's sources
 MAX_TITLE = 120
+ORDER_BOUNDS = next(f.bounds for f in CHAPTER_FIELDS if f.name == "order")  # what the front-matter accepts
 
 @dataclass(frozen=True)
 class NewChapter:
@@ -51,13 +52,25 @@ def slug_of(title: str) -> str:
 
 
 def _taken_orders(root: Path, chapters: tuple[Chapter, ...]) -> set[int]:
-    """Orders in use, including those of chapter files too broken to read (from their NN- prefix)."""
+    """Orders in use, including those of chapter files too broken to read (from their NN- prefix;
+    a prefix no order could have, 0 or 123456789-, is no order)."""
+    low, high = ORDER_BOUNDS
     taken = {c.order for c in chapters}
     for file in chapter_files(root):
         prefix = re.match(r"^(\d+)-", file.name)
-        if prefix:
+        if prefix and len(prefix[1]) <= len(str(high)) and low <= int(prefix[1]) <= high:
             taken.add(int(prefix[1]))
     return taken
+
+
+def _free_hint(taken: set[int]) -> str:
+    """Which orders are free, for a message: 'the next free one (4)' or 'a free one (free: 3-9998)'."""
+    low, high = ORDER_BOUNDS
+    following = max(taken, default=0) + 1
+    if following <= high:
+        return f"leave out --order to use the next free one ({following})"
+    gaps = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in free_orders(taken)[:5])
+    return f"give a free one with --order N (free: {gaps})" if gaps else f"every order from {low} to {high} is taken"
 
 
 def _body(audience: str) -> str:
@@ -90,11 +103,16 @@ def new_chapter(root: Path, title: str, audience: str, today: dt.date, order: in
         raise UsageError(f"booklet: chapter {same_id[0].path} already has the id '{chapter_id}': "
                          "choose a different title")
     taken = _taken_orders(root, chapters)
+    low, high = ORDER_BOUNDS
     if order is None:
         order = max(taken, default=0) + 1
+        if order > high:
+            raise UsageError(f"booklet: the last chapter has order {order - 1}, the highest a chapter may have; "
+                             f"{_free_hint(taken)}")
+    elif not low <= order <= high:
+        raise UsageError(f"booklet: --order must be from {low} to {high}, not {order}")
     elif order in taken:
-        raise UsageError(f"booklet: order {order} is taken; leave out --order to use the next free one "
-                         f"({max(taken) + 1})")
+        raise UsageError(f"booklet: order {order} is taken; {_free_hint(taken)}")
     reviewed = today
     next_review = months_later(today, REVIEW_INTERVAL_MONTHS)
     front = "\n".join([

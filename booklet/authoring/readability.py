@@ -48,7 +48,7 @@ class Readability:
 
     @property
     def words_per_sentence(self) -> float:
-        return self.words / self.sentences
+        return self.words / self.sentences if self.sentences else 0.0
 
 
 class _TreeKeeper(Treeprocessor):
@@ -90,10 +90,14 @@ def _blocks(element: ET.Element, found: list[str]) -> None:
 def running_text(markdown_text: str) -> list[str]:
     """The paragraphs and list items of a chapter as plain sentences."""
     without_citations = BRACKET.sub("", unmark_terms(markdown_text))
+    if not without_citations.strip():  # Markdown returns at once for blank text, running no tree processor
+        return []
     md = markdown.Markdown(extensions=["tables", "admonition", "sane_lists", _KeepTree()])
     md.convert(without_citations)
     found: list[str] = []
-    _blocks(md.kept_tree, found)
+    kept = getattr(md, "kept_tree", None)
+    if kept is not None:
+        _blocks(kept, found)
     sentences = []
     for block in found:
         text = _STASHED_HTML.sub("", " ".join(block.split()))
@@ -104,13 +108,16 @@ def running_text(markdown_text: str) -> list[str]:
 
 
 def measure(chapter: Chapter, audience: str = "patient") -> Readability | None:
-    """Scores for the chapter's text in one edition; None when it has no running text."""
+    """Scores for the chapter's text in one edition; None when it has no running text (none at all,
+    as in a draft whose patient text is still to come, or no words: headings only, or '...')."""
     blocks = running_text(chapter.markdown_for(audience))
     if not blocks:
         return None
     text = " ".join(blocks)
     stats = textstatistics()
     stats.set_lang("en_GB")
+    if not stats.lexicon_count(text):
+        return None
     long_sentences = tuple(
         sentence.strip() for block in blocks for sentence in _SENTENCE.findall(block)
         if stats.lexicon_count(sentence) > SENTENCE_WORD_LIMIT)

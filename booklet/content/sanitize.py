@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 import nh3
 import tinyhtml5
 
+from ..files import DIRECTION_CONTROLS, direction_control
+
 TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del", "dfn",
     "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
@@ -46,6 +48,12 @@ CHAPTER_CLASSES = frozenset({"admonition", "admonition-title", "urgent", "key", 
 # Elements inside one another; a page needs a handful. WeasyPrint lays boxes out recursively,
 # so a deeper tree would exhaust Python's stack during the render.
 MAX_DEPTH = 40
+# Tables: a cell may span at most MAX_SPAN columns or rows (HTML caps colspan at 1000, and
+# WeasyPrint takes 10 s to lay out one cell spanning 65534 columns), and a table may hold at most
+# MAX_TABLE_CELLS cells (WeasyPrint lays out about 2,000 cells a second here; a printed table
+# longer than ten pages helps nobody). The widest table in the booklet has 6 columns.
+MAX_SPAN = 50
+MAX_TABLE_CELLS = 2000
 # Markdown tables align columns with this style, and it is the only style allowed.
 _ALIGNMENT = re.compile(r"\s*text-align:\s*(left|right|center);?\s*")
 
@@ -95,6 +103,10 @@ def unsafe_html(html: str) -> list[Unsafe]:
         for name, value in element.attrib.items():
             if name not in EVERY_TAG | ATTRIBUTES.get(tag, set()):
                 what = "event handlers" if name.lower().startswith("on") else "this attribute"
+                if name.lower() == "dir":
+                    found.append(Unsafe(f"attribute 'dir' on <{tag}> is not allowed: right-to-left text reorders "
+                                        "the words and numbers around it", _attribute_needle(name)))
+                    continue
                 found.append(Unsafe(f"attribute '{name}' on <{tag}> is not allowed ({what} cannot be "
                                     "used in a chapter)", _attribute_needle(name)))
             elif name == "style" and not _ALIGNMENT.fullmatch(value):
@@ -138,6 +150,32 @@ def id_problems(html: str, prefix: str) -> list[Unsafe]:
         elif value in seen:
             found.append(Unsafe(f"id '{value}' is used twice in the chapter: ids must be unique", needle))
         seen.add(value)
+    return found
+
+
+_SPAN = re.compile(r'<(?:td|th|col|colgroup)\b[^<>]*?\s(colspan|rowspan|span)="([^"]*)"')
+_TABLE_TAG = re.compile(r"<(/?)(table|td|th)\b")
+
+
+def table_problems(html: str) -> list[Unsafe]:
+    """Spans and tables past their budgets in cleaned HTML, found before anything lays them out."""
+    found = []
+    for name, value in _SPAN.findall(html):
+        if not value.strip().isdigit() or not 1 <= int(value) <= MAX_SPAN:
+            found.append(Unsafe(f"{name}=\"{value[:20]}\" is not allowed: a cell may span 1 to {MAX_SPAN} "
+                                "columns or rows", re.compile(rf"""{name}\s*=\s*["']?{re.escape(value[:20])}""")))
+    cells: list[int] = []  # per open table
+    for closing, tag in _TABLE_TAG.findall(html):
+        if tag == "table":
+            if not closing:
+                cells.append(0)
+            elif cells:
+                cells.pop()
+        elif not closing and cells:
+            cells[-1] += 1
+            if cells[-1] == MAX_TABLE_CELLS + 1:
+                found.append(Unsafe(f"a table has more than {MAX_TABLE_CELLS:,} cells: split it, or "
+                                    "put the figures in a shorter table", re.compile(r"<\s*table\b|^\s*\|")))
     return found
 
 
@@ -210,5 +248,22 @@ def sanitized(html: str, id_prefix: str = "") -> tuple[str, list[Unsafe]]:
     shallow, the slower tinyhtml5 walk is skipped."""
     cleaned = clean(html)
     if cleaned.replace("&nbsp;", "\u00a0") == html and _serialized_depth(cleaned) <= MAX_DEPTH:
-        return cleaned, class_problems(cleaned) + id_problems(cleaned, id_prefix)
-    return cleaned, unsafe_html(html) or class_problems(cleaned) + id_problems(cleaned, id_prefix)
+        return cleaned, _cleaned_problems(cleaned, id_prefix)
+    return cleaned, unsafe_html(html) or _cleaned_problems(cleaned, id_prefix)
+
+
+def _cleaned_problems(cleaned: str, id_prefix: str) -> list[Unsafe]:
+    return (table_problems(cleaned) + class_problems(cleaned) + id_problems(cleaned, id_prefix)
+            + direction_problems(cleaned))
+
+
+def direction_problems(cleaned: str) -> list[Unsafe]:
+    """A direction control written as a character reference (&#x202E;), which the check of the
+    file's text cannot see: it would reorder the printed text all the same."""
+    found = DIRECTION_CONTROLS.search(unescape(cleaned))
+    if found is None:
+        return []
+    code = ord(found.group())
+    return [Unsafe(f"invisible direction control {direction_control(found.group())}, written as a character "
+                   "reference, can reorder the text as printed (a dose of 52 shown as 25); remove it",
+                   re.compile(rf"&#(?:x0*{code:x}|0*{code});", re.I))]

@@ -52,10 +52,15 @@ def input_files(root: Path, drafts: tuple[str, ...] = ()) -> list[tuple[str, Pat
     files and folders (draft chapters left out: they print nowhere), then the package's templates
     and the default stylesheets the project does not replace."""
     left_out = {root / draft for draft in drafts}
-    files = [(name, root / name) for name in INPUT_FILES if (root / name).is_file()]
+    real_root = root.resolve()
+
+    def inside(path: Path) -> bool:  # a regular file here, never a link leading out of the project
+        return path.is_file() and path.resolve().is_relative_to(real_root)
+
+    files = [(name, root / name) for name in INPUT_FILES if inside(root / name)]
     for folder in INPUT_FOLDERS:
         files += [(p.relative_to(root).as_posix(), p) for p in sorted((root / folder).rglob("*"))
-                  if p.is_file() and not p.name.startswith(".") and p not in left_out]
+                  if inside(p) and not p.name.startswith(".") and p not in left_out]
     return files + package_inputs(root)
 
 

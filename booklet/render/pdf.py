@@ -26,8 +26,11 @@ from weasyprint.formatting_structure.boxes import LineBox, MarginBox, ReplacedBo
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
 from ..files import is_plain_file  # noqa: E402
+from ..source.images import image_problem, limit_pillow  # noqa: E402
 from .jobs import PROJECT_URL, Overflow, RenderedPdf, RenderError, RenderJob, input_name  # noqa: E402
 
+
+limit_pillow()  # WeasyPrint's own calls to Pillow refuse an image over budget too
 
 RENDER_GC_THRESHOLDS = (100_000, 50, 1000)  # Python's defaults: (700, 10, 10)
 
@@ -52,6 +55,7 @@ class _FileResponse(URLFetcherResponse):
 
 # Stylesheets and fonts read during a render; images have their own budget (source/images.py).
 MAX_RESOURCE_BYTES = 10_000_000
+NOT_IMAGES = frozenset({".css", ".ttf", ".otf", ".woff", ".woff2"})
 
 
 class ConfinedFetcher(URLFetcher):
@@ -107,8 +111,7 @@ class ConfinedFetcher(URLFetcher):
             raise FatalURLFetchingError(f"{shown} not found")
         if not is_plain_file(path):
             raise FetchRefused(url, f"{shown} is not a regular file")
-        if path.suffix.lower() in (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"):  # TEMPORARY
-            from ..source.images import image_problem  # TEMPORARY lazy import
+        if path.suffix.lower() not in NOT_IMAGES:  # anything else is decoded as an image: check it first
             if problem := image_problem(path):
                 raise FetchRefused(url, f"image {shown} {problem}")
         elif path.stat().st_size > MAX_RESOURCE_BYTES:
@@ -173,7 +176,14 @@ def _overflows(document) -> list[Overflow]:
                 found.append(Overflow(section, "an image", page_number, (low - bottom) / _PX_PER_MM, "bottom"))
             return
         if isinstance(box, LineBox):
-            return  # a line's box grows with its content, so its own edge is enough to check
+            # A line's box grows with its content, so its own right edge is enough to check; an
+            # image in the line (Markdown puts each in one) can still run past the bottom.
+            for image in _replaced_in(box):
+                low = image.border_box_y() + image.border_height()
+                if low > bottom + _OVERFLOW_TOLERANCE_PX:
+                    found.append(Overflow(section, "an image", page_number, (low - bottom) / _PX_PER_MM, "bottom"))
+                    return
+            return
         for child in getattr(box, "children", ()):
             walk(child, section, page_number, right, bottom)
 
@@ -183,6 +193,18 @@ def _overflows(document) -> list[Overflow]:
         bottom = page_box.content_box_y() + page_box.height
         for child in page_box.children:
             walk(child, None, number, right, bottom)
+    return found
+
+
+def _replaced_in(box) -> list:
+    """The images (replaced boxes) inside a box, without recursion."""
+    found, stack = [], list(getattr(box, "children", ()))
+    while stack:
+        child = stack.pop()
+        if isinstance(child, ReplacedBox):
+            found.append(child)
+        else:
+            stack.extend(getattr(child, "children", ()))
     return found
 
 

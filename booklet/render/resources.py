@@ -15,6 +15,8 @@ from pathlib import Path
 
 import fontpkg_atkinson_hyperlegible as atkinson
 
+from ..errors import BookletError
+from ..files import is_plain_file
 from ..source.project import STYLE_DIR
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -44,9 +46,16 @@ FONT_FACES = (  # (file, weight, style)
 
 
 def stylesheet(root: Path, name: str) -> Path:
-    """The project's own copy of a stylesheet if it has one, else the package's default."""
+    """The project's own copy of a stylesheet if it has one, else the package's default. The
+    project's must be a regular file inside the project: a FIFO would block the render for
+    ever, and a link could lead anywhere."""
     own = root / STYLE_DIR / name
-    return own if own.is_file() else DEFAULT_STYLE_DIR / name
+    if not os.path.lexists(own):
+        return DEFAULT_STYLE_DIR / name
+    if not is_plain_file(own) and not (own.is_file() and own.resolve().is_relative_to(root.resolve())):
+        raise BookletError("is not a regular file inside the project; a stylesheet must be one",
+                           own.relative_to(root).as_posix())
+    return own
 
 
 def stylesheet_href(root: Path, html_dir: Path, name: str) -> str:

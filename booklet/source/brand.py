@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..errors import BookletError, Problem, ValidationFailed
 from ..files import read_text
+from .images import image_problem
 from .fields import fields_of, from_values, spec, validate_mapping
 from .yamlfile import load_yaml
 
@@ -45,7 +46,11 @@ def load_brand(root: Path, path: Path) -> Brand:
     if not file.is_relative_to(root):
         raise BookletError("brand file must be inside the project, e.g. brands/ours.yaml", str(path))
     shown = file.relative_to(root).as_posix()
-    if not file.is_file():
+    try:
+        found = file.is_file()
+    except OSError as err:  # a name too long, a folder that cannot be searched
+        raise BookletError(f"cannot be read: {err.strerror or err}", shown) from None
+    if not found:
         raise BookletError("brand file not found", shown)
     slug = file.stem
     if not slug.replace("-", "").isalnum() or slug != slug.lower():
@@ -61,6 +66,8 @@ def load_brand(root: Path, path: Path) -> Brand:
             problems.append(Problem(shown, line, f"logo '{logo}' is not a file inside the project"))
         elif logo_path.suffix.lower() not in LOGO_SUFFIXES:
             problems.append(Problem(shown, line, f"logo '{logo}' must be an SVG or PNG file"))
+        elif problem := image_problem(logo_path):  # its budget, before anything draws it
+            problems.append(Problem(shown, line, f"logo '{logo}' {problem}"))
         else:
             values["logo"] = logo_path
     if problems:

@@ -2,7 +2,8 @@
 
 Each section starts `## <version> (<YYYY-MM-DD>)` and holds Markdown (usually a
 list of what changed). Newest first; the edition being built must have a
-section whose date is its publication date, so no edition ships unexplained.
+section whose date is its publication date, so no edition ships unexplained
+(and a project without the file is refused for the same reason).
 """
 from __future__ import annotations
 
@@ -34,10 +35,10 @@ class EditionEntry:
 
 def read_changelog(root: Path, edition: str | None, published: dt.date | None
                    ) -> tuple[tuple[EditionEntry, ...], list[Problem]]:
-    """Entries newest first, and every problem with its line. No file: no entries, no problems."""
+    """Entries newest first, and every problem with its line."""
     path = root / CHANGELOG_FILE
-    if not path.is_file():
-        return (), []
+    if not path.exists() and not path.is_symlink():  # a link or a folder is read_text's to name
+        return (), [Problem(CHANGELOG_FILE, None, "missing: every edition needs a section saying what changed")]
     try:
         lines = read_text(path, CHANGELOG_FILE, root).split("\n")
     except BookletError as err:

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import BookletError, ValidationFailed
+from ..errors import BookletError, Problem, ValidationFailed
 from ..files import read_text
 from .fields import fields_of, from_values, spec, validate_mapping
 from .yamlfile import load_yaml
@@ -34,6 +34,11 @@ class BookletConfig:
                                "shared.", default=None)
     next_review: dt.date | None = spec("date", "Booklet-wide next review date; used when earlier than every "
                                        "chapter's.", default=None)
+    # Line of each key in booklet.yaml, so later checks (the project's) can point at it.
+    key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False, repr=False)
+
+    def line_of(self, key: str) -> int | None:
+        return dict(self.key_lines).get(key)
 
 
 CONFIG_FIELDS = fields_of(BookletConfig)
@@ -46,6 +51,13 @@ def load_config(root: Path) -> BookletConfig:
     text = read_text(path, CONFIG_FILE, root)
     data, lines = load_yaml(text, CONFIG_FILE)
     values, problems = validate_mapping(data, CONFIG_FIELDS, CONFIG_FILE, lines, CONFIG_FILE)
+    published, next_review = values.get("published"), values.get("next_review")
+    if published and next_review and next_review < published:
+        problems.append(Problem(CONFIG_FILE, lines.get(("published",)),
+                                f"'published' ({published}) comes after the booklet's 'next_review' ({next_review}, "
+                                f"line {lines.get(('next_review',))}): the booklet would be printed already "
+                                "overdue for review"))
     if problems:
         raise ValidationFailed(problems)
-    return from_values(BookletConfig, CONFIG_FIELDS, values)
+    key_lines = tuple((key[0], line) for key, line in lines.items() if len(key) == 1 and isinstance(key[0], str))
+    return from_values(BookletConfig, CONFIG_FIELDS, values, key_lines=key_lines)

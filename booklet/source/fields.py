@@ -11,11 +11,13 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..dates import parse_date, parse_partial_date
 from ..errors import Problem
+from ..files import direction_control
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -23,6 +25,17 @@ LANG_TAG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 URL = re.compile(r"^https?://[^\s]+$")
 DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 PMID = re.compile(r"^\d{1,9}$")
+# Whole numbers a field accepts unless it says otherwise. The one such field is a chapter's
+# `order`: `booklet new` names files NN-title.md from it and lists the free orders below the
+# last, and no booklet needs ten thousand positions (1, 2, 3 or 10, 20, 30 both fit).
+INTEGER_BOUNDS = (1, 9999)
+# Characters that print as nothing: spaces and line breaks, format characters (zero-width
+# space and joiners, U+2060 word joiner, the soft hyphen, U+FEFF) and controls, by category;
+# then letters and marks that print as nothing (Hangul and Khmer fillers, the combining grapheme
+# joiner, Mongolian variation selectors, the blank braille pattern) and the variation selectors.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+_INVISIBLE = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180e\u180f\u2800\u3164\uffa0")
+_VARIATION_SELECTORS = ((0xFE00, 0xFE0F), (0xE0100, 0xE01EF))
 
 
 @dataclass(frozen=True)
@@ -33,15 +46,16 @@ class Field:
     required: bool = True
     choices: tuple[str, ...] = ()
     attribute: str = ""  # the dataclass attribute, when it is not the key (container-title)
+    bounds: tuple[int, int] = INTEGER_BOUNDS  # the smallest and largest value of an integer field
 
 
 _SPEC = "booklet.field"
 
 
 def spec(kind: str, description: str, *, key: str | None = None, choices: tuple[str, ...] = (),
-         default: Any = dataclasses.MISSING) -> Any:
+         default: Any = dataclasses.MISSING, bounds: tuple[int, int] = INTEGER_BOUNDS) -> Any:
     """A dataclass field that is also a YAML key; without `default` the key is required."""
-    return dataclasses.field(default=default, metadata={_SPEC: (kind, description, key, choices)})
+    return dataclasses.field(default=default, metadata={_SPEC: (kind, description, key, choices, bounds)})
 
 
 def fields_of(cls: type) -> tuple[Field, ...]:
@@ -50,9 +64,9 @@ def fields_of(cls: type) -> tuple[Field, ...]:
     for item in dataclasses.fields(cls):
         if _SPEC not in item.metadata:
             continue
-        kind, description, key, choices = item.metadata[_SPEC]
+        kind, description, key, choices, bounds = item.metadata[_SPEC]
         required = item.default is dataclasses.MISSING and item.default_factory is dataclasses.MISSING
-        found.append(Field(key or item.name, kind, description, required, choices, item.name))
+        found.append(Field(key or item.name, kind, description, required, choices, item.name, bounds))
     return tuple(found)
 
 
@@ -84,17 +98,40 @@ def did_you_mean(word: str, options: list[str] | tuple[str, ...]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+def _is_invisible(char: str) -> bool:
+    return (char.isspace() or unicodedata.category(char) in _INVISIBLE_CATEGORIES or char in _INVISIBLE
+            or any(low <= ord(char) <= high for low, high in _VARIATION_SELECTORS))
+
+
+def unprintable(text: str) -> str | None:
+    """What makes a piece of text unfit to print, completing 'it ...'; None when it is fit.
+
+    A text of nothing but invisible characters would print as a blank title; a direction
+    control written as a YAML escape ("\\u202E", which read_text cannot see) can reorder it."""
+    if all(_is_invisible(char) for char in text):
+        return "is empty once invisible characters are removed"
+    if found := direction_control(text):
+        return (f"holds an invisible direction control {found}, which can reorder the text as printed "
+                "(a dose of 52 shown as 25); remove it")
+    return None
+
+
 def _text(field: Field, value: Any) -> Any:
     if not isinstance(value, str):
         raise ValueError(f"must be text, not {describe(value)}")
     if not value.strip():
         raise ValueError("must not be empty")
+    if problem := unprintable(value):
+        raise ValueError(problem)
     return value.strip()
 
 
 def _integer(field: Field, value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"must be a whole number, not {describe(value)}")
+    low, high = field.bounds
+    if not low <= value <= high:
+        raise ValueError(f"must be a whole number from {low} to {high}, not {value}")
     return value
 
 
@@ -120,6 +157,9 @@ def _text_list(field: Field, value: Any) -> Any:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise ValueError(f"must be a list of text items, not {describe(value)}")
+    for item in value:
+        if problem := unprintable(item):
+            raise ValueError(f"has an item that {problem}")
     return tuple(v.strip() for v in value)
 
 
@@ -143,6 +183,17 @@ def _pattern(pattern: re.Pattern, what: str) -> Callable[[Field, Any], Any]:
             raise ValueError(f"must be {what}, not {text!r}")
         return text
     return check
+
+
+def _url(field: Field, value: Any) -> Any:
+    """A web address, https:// only: a printed http:// address (or its QR code) invites anyone on
+    the reader's network to change the page they see."""
+    text = _short_text(field, value)
+    if text[:7].lower() == "http://":
+        raise ValueError(f"must be an https:// address, not {text!r}: use 'https://{text[7:]}'")
+    if not URL.match(text):
+        raise ValueError(f"must be a web address starting https://, not {text!r}")
+    return text
 
 
 def _partial_date(field: Field, value: Any) -> Any:
@@ -173,6 +224,9 @@ def _names(field: Field, value: Any) -> Any:
             raise ValueError(f"has a name that is not {{family: ..., given: ...}} or {{literal: ...}}: {item!r}")
         if "literal" in item and len(item) > 1 or "literal" not in item and "family" not in item:
             raise ValueError(f"has a name with neither a family name nor a literal: {item!r}")
+        for part in item.values():
+            if problem := unprintable(part):
+                raise ValueError(f"has a name that {problem}")
         names.append(Name(**{k: v.strip() for k, v in item.items()}))
     return tuple(names)
 
@@ -181,7 +235,7 @@ CONVERTERS: dict[str, Callable[[Field, Any], Any]] = {
     "partial-date": _partial_date,
     "short-text": _short_text,
     "names": _names,
-    "url": _pattern(URL, "a web address starting http:// or https://"),
+    "url": _url,
     "doi": _pattern(DOI, "a DOI like 10.1056/NEJMra1505292 (no https://doi.org/)"),
     "pmid": _pattern(PMID, "a PubMed ID (digits only)"),
     "text": _text,

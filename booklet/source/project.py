@@ -6,14 +6,15 @@ images the renderer fetches.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import WARNING, BookletError, Problem, ValidationFailed, has_errors
+from ..errors import ERROR, WARNING, BookletError, Problem, ValidationFailed, has_errors
 from .changelog import CHANGELOG_FILE, EditionEntry, read_changelog
 from .chapters import CHAPTER_DIR, Chapter, read_chapters
 from .citations import check_citations
-from .config import CONFIG_FILE, BookletConfig, load_config
+from .config import AUDIENCES, CONFIG_FILE, BookletConfig, load_config
 from .drafts import draft_notice, leftover_prompts
 from .references import REFERENCES_FILE, Reference, read_references
 
@@ -57,6 +58,8 @@ def gather_project(root: Path) -> tuple[Project | None, list[Problem]]:
         config = load_config(root)
     except BookletError as err:
         problems += err.as_problems(CONFIG_FILE)
+        if not os.path.lexists(root / CONFIG_FILE):  # not a booklet's folder: that is all there is to say
+            return None, problems
     chapters: tuple[Chapter, ...] = ()
     chapter_problems: list[Problem] = []
     try:
@@ -75,7 +78,42 @@ def gather_project(root: Path) -> tuple[Project | None, list[Problem]]:
                                     broken=reference_list.broken_ids)
     for chapter in chapters:
         problems += leftover_prompts(chapter) + draft_notice(chapter)
+    problems += missing_edition_text(chapters, config.editions if config else AUDIENCES)
+    if config is not None:
+        problems += overdue_when_published(config, chapters)
     if config is None:
         return None, problems
     return Project(root, config, chapters, references,
                    tuple(p for p in problems if p.severity == WARNING), history), problems
+
+
+def missing_edition_text(chapters: tuple[Chapter, ...], editions: tuple[str, ...]) -> list[Problem]:
+    """A chapter for an edition that has no text for it (all of it inside the other audience's
+    blocks) would be left out of that edition without a word: an error, or a warning for a draft."""
+    problems = []
+    for chapter in chapters:
+        for audience in editions:
+            if chapter.is_for(audience) and not chapter.markdown_for(audience).strip():
+                other = next(a for a in AUDIENCES if a != audience)
+                problems.append(Problem(chapter.path, chapter.line_of("audience"),
+                                        f"'audience' is {chapter.audience}, but the chapter has no text for the "
+                                        f"{audience} edition (all of it is in '::: {other}' blocks): give it some, "
+                                        f"or make the audience {other}", WARNING if chapter.is_draft else ERROR))
+    return problems
+
+
+def overdue_when_published(config: BookletConfig, chapters: tuple[Chapter, ...]) -> list[Problem]:
+    """A booklet published after a ready chapter's next review date would be printed already
+    overdue for review. (booklet.yaml's own next_review is checked against it in config.py.)"""
+    due = sorted((c for c in chapters if not c.is_draft and c.next_review < config.published),
+                 key=lambda c: (c.next_review, c.order))
+    if not due:
+        return []
+    first = due[0]
+    line = first.line_of("next_review")
+    where = f"{first.path}:{line}" if line else first.path
+    more = f"; {len(due) - 1} other chapter(s) are due before then too" if len(due) > 1 else ""
+    return [Problem(CONFIG_FILE, config.line_of("published"),
+                    f"'published' ({config.published}) comes after the next review of chapter '{first.id}' "
+                    f"({first.next_review}, {where}): the booklet would be printed already overdue for "
+                    f"review{more}")]

@@ -96,7 +96,7 @@ def load_references(root: Path) -> tuple[dict[str, Reference], list[Problem]]:
 
 def read_references(root: Path) -> ReferenceList:
     path = root / REFERENCES_FILE
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():  # a link or a folder is read_text's to name
         return ReferenceList({}, [Problem(REFERENCES_FILE, None, "missing: the booklet needs its list of sources")])
     try:
         data, lines = load_yaml(read_text(path, REFERENCES_FILE, root), REFERENCES_FILE)
