@@ -75,7 +75,7 @@ def _names(field: Field) -> Schema:
 # One entry per kind in booklet.source.fields.CONVERTERS, accepting what its converter accepts.
 KIND_SCHEMAS: dict[str, Callable[[Field], Schema]] = {
     "text": lambda field: dict(TEXT),
-    "integer": lambda field: {"type": "integer"},
+    "integer": lambda field: {"type": "integer", "minimum": field.bounds[0], "maximum": field.bounds[1]},
     "boolean": lambda field: {"type": "boolean"},
     "date": lambda field: {"type": "string", "pattern": ISO_DATE.pattern, "format": "date"},
     "choice": lambda field: {"enum": list(field.choices)},
@@ -84,7 +84,7 @@ KIND_SCHEMAS: dict[str, Callable[[Field], Schema]] = {
     "semver": lambda field: _patterned(SEMVER.pattern),
     "slug": lambda field: _patterned(SLUG.pattern, minimum=0),
     "language": lambda field: _patterned(LANG_TAG.pattern),
-    "url": lambda field: _patterned(URL.pattern),
+    "url": lambda field: _patterned(URL.pattern.replace("https?", "https")),  # the check refuses http://
     "doi": lambda field: _patterned(DOI.pattern),
     "pmid": lambda field: _patterned(PMID.pattern, minimum=0, maximum=999_999_999),
     # YAML reads `page: 63` as a number, which _short_text takes as text.

@@ -21,6 +21,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from ..errors import BookletError, Problem, ValidationFailed
 from ..source.chapters import Chapter, source_line
+from ..source.images import project_image_problem
 from .citation_links import CitationExtension, UnknownCitation
 from .glossary import GlossaryTermExtension
 from .sanitize import MAX_DEPTH, ids_in, is_relative_address, sanitized
@@ -43,19 +44,17 @@ def local_resource(src: str, where: Location) -> Path | None:
     return target if target.is_relative_to(where.root.resolve()) else None
 
 
-def image_problems(chapter: Chapter, src: str, target: Path | None, alt: str) -> list[Problem]:
+def image_problems(chapter: Chapter, src: str, target: Path | None, alt: str, root: Path) -> list[Problem]:
     """What is wrong with one image of a chapter: where it is, whether it exists and may be
     printed (its budget: source/images.py), and its text alternative (PDF/UA needs one)."""
     line = source_line(chapter, src) if src else source_line(chapter, _IMG_TAG)
     if target is None:
         return [Problem(chapter.path, line, f"image '{src}' is not a file inside the project: "
                         "images must be stored in the project and linked by a relative path")]
-    from ..source.images import image_problem  # TEMPORARY lazy import
-
     problems = []
     if not os.path.lexists(target):
         problems.append(Problem(chapter.path, line, f"image '{src}' not found"))
-    elif problem := image_problem(target):
+    elif problem := project_image_problem(target, root):
         problems.append(Problem(chapter.path, line, f"image '{src}' {problem}"))
     if not alt.strip():
         problems.append(Problem(chapter.path, line, f"image '{src}' has no alt text: describe it, "
@@ -78,7 +77,7 @@ class _ImageChecker(Treeprocessor):
         for img in root.iter("img"):
             src = img.get("src", "")
             target = local_resource(src, self.where)
-            problems += image_problems(self.chapter, src, target, img.get("alt", ""))
+            problems += image_problems(self.chapter, src, target, img.get("alt", ""), self.where.root)
             if target is not None:
                 img.set("src", Path(os.path.relpath(target, self.where.html_dir)).as_posix())
                 self.checked.add(img.get("src", ""))
@@ -95,11 +94,15 @@ def _raw_image_problems(html: str, chapter: Chapter, where: Location, checked: s
         src = attributes.get("src", "")
         if src in checked:
             continue
+        if not src.strip():
+            problems.append(Problem(chapter.path, source_line(chapter, _IMG_TAG), "<img> has no src: write "
+                                    "images in Markdown, as in ![what the picture shows](picture.png)"))
+            continue
         target = None
         if is_relative_address(src):
             target = (where.html_dir / unquote(urlsplit(src).path)).resolve()
             target = target if target.is_relative_to(where.root.resolve()) else None
-        problems += image_problems(chapter, src, target, attributes.get("alt", ""))
+        problems += image_problems(chapter, src, target, attributes.get("alt", ""), where.root)
     return problems
 
 
@@ -224,7 +227,8 @@ def chapter_html(chapter: Chapter, audience: str, where: Location, citations: di
                            chapter.path, source_line(chapter, leftover.group(0)))
     cleaned, unsafe = sanitized(html, prefix)
     problems = [Problem(chapter.path, source_line(chapter, u.needle), u.message) for u in unsafe]
-    problems += _raw_image_problems(cleaned, chapter, where, images.checked)
+    if not problems:  # (an image whose address nh3 dropped is reported above already)
+        problems = _raw_image_problems(cleaned, chapter, where, images.checked)
     if problems:
         raise ValidationFailed(problems)
     return cleaned
@@ -236,6 +240,19 @@ def chapter_html(chapter: Chapter, audience: str, where: Location, citations: di
 TEMPLATE_IDS = ("references", "edition-history")
 
 
+_HEADING = re.compile(r"^#{1,6}[ \t]+(.*?)[ \t#]*$")
+
+
+def _heading_line(chapter: Chapter, value: str) -> int | None:
+    """The line of the heading whose automatic id is `value`."""
+    for segment in chapter.segments:
+        for offset, line in enumerate(segment.text.split("\n")):
+            heading = _HEADING.match(line)
+            if heading and re.sub(r"_\d+$", "", value) == f"{chapter.id}-{slugify(heading.group(1), '-')}":
+                return segment.first_line + offset
+    return None
+
+
 def document_id_problems(rendered: list[tuple[Chapter, str]], reference_keys: list[str]) -> list[Problem]:
     """Ids that the chapters of one document share with one another or with the templates."""
     reserved = {*TEMPLATE_IDS, *(f"chapter-{c.id}" for c, _ in rendered), *(f"ref-{k}" for k in reference_keys)}
@@ -244,7 +261,7 @@ def document_id_problems(rendered: list[tuple[Chapter, str]], reference_keys: li
     for chapter, html in rendered:
         for value in dict.fromkeys(ids_in(html)):
             needle = re.compile(rf"""id\s*=\s*["']?{re.escape(value)}(?![\w-])|\{{[^}}]*#{re.escape(value)}""")
-            line = source_line(chapter, needle) or chapter.line_of("title")
+            line = source_line(chapter, needle) or _heading_line(chapter, value) or chapter.line_of("title")
             if value in reserved:
                 problems.append(Problem(chapter.path, line, f"id '{value}' is one the booklet uses for its own "
                                         "pages: rename the heading or the id"))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import BookletError, Problem, ValidationFailed
 from ..files import read_text
-from .images import image_problem
+from .images import project_image_problem
 from .fields import fields_of, from_values, spec, validate_mapping
 from .yamlfile import load_yaml
 
@@ -66,7 +66,7 @@ def load_brand(root: Path, path: Path) -> Brand:
             problems.append(Problem(shown, line, f"logo '{logo}' is not a file inside the project"))
         elif logo_path.suffix.lower() not in LOGO_SUFFIXES:
             problems.append(Problem(shown, line, f"logo '{logo}' must be an SVG or PNG file"))
-        elif problem := image_problem(logo_path):  # its budget, before anything draws it
+        elif problem := project_image_problem(logo_path, root):  # its budget, before anything draws it
             problems.append(Problem(shown, line, f"logo '{logo}' {problem}"))
         else:
             values["logo"] = logo_path
