@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import signal
 import sys
 import textwrap
+import threading
 import traceback
 from dataclasses import replace
 from pathlib import Path
@@ -324,9 +326,32 @@ def _schemas(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, a closing session, a service manager), handled as Ctrl-C is: the render
+    workers stop, temporary files go, the earlier outputs stay; but exit status 143 (128 + 15)."""
+
+
+def _terminated(signum, frame) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: a second one must not break the cleaning up
+    raise _Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
+    # Only while the command runs, and only from the main thread (where Python runs handlers).
+    previous = (signal.signal(signal.SIGTERM, _terminated)
+                if threading.current_thread() is threading.main_thread() else None)
+    try:
+        return _main(argv)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: list[str] | None) -> int:
+    root = Path(".")  # files in messages are named relative to the project
     try:
         args = _parser().parse_args(argv)
+        root = args.root
         return {"build": _build, "check": _check, "init": _init, "new": _new, "watch": _watch,
                 "release": _release, "schemas": _schemas}[args.command](args)
     except UsageError as err:
@@ -339,9 +364,14 @@ def main(argv: list[str] | None = None) -> int:
     except BookletError as err:
         print(err, file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except OSError as err:  # a read-only or full disk, a file-size limit, a name too long: one line
+        from .files import os_error
+
+        print(os_error(err, root.resolve()), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt as stopped:
         print("booklet: interrupted; earlier outputs are unchanged", file=sys.stderr)
-        return 130
+        return 128 + signal.SIGTERM if isinstance(stopped, _Terminated) else 130
 
 
 if __name__ == "__main__":

@@ -153,6 +153,6 @@ def project(tmp_path: Path) -> Path:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The slowest tests first, so that no worker is left with one of them at the end."""
-    slow = ("test_real_booklet.py", "test_wheel.py", "test_interrupted.py", "test_static.py")
+    slow = ("test_real_booklet.py", "test_wheel.py", "test_interrupted.py", "test_killed_build.py", "test_static.py")
     items.sort(key=lambda item: next((i for i, name in enumerate(slow) if item.fspath.basename == name),
                                      len(slow)))

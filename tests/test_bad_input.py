@@ -10,12 +10,20 @@ the mini fixture project. case.yaml:
     remove: [chapters/02-patient-only.md]          (files to delete first, optional)
     symlinks: {chapters/03-link.md: /etc/hostname}  (links to make, optional)
     large: {chapters/03-huge.md: 3000000}           (files of that many bytes of text, optional)
+    renders: true                                   (found only by rendering: exempt from the time budget)
+
+Every case is refused within TIME_BUDGET_S (a hostile file must not hold a build up), and the
+resource bombs within MEMORY_BUDGET_MB (test_resource_bombs_are_refused_within_the_memory_budget).
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +32,8 @@ import yaml
 from conftest import TESTS, booklet
 
 CORPUS = TESTS / "bad_input"
+TIME_BUDGET_S = 10
+MEMORY_BUDGET_MB = 500
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "case.yaml").is_file())
 
 
@@ -83,10 +93,50 @@ def test_bad_input_fails_cleanly_with_the_expected_message(case, built_mini, tmp
     _lay_out_case(folder, root, spec)
     before = _snapshot(root / "build")
 
+    started = time.perf_counter()
     result = booklet(root, spec.get("command", "check"), *spec.get("args", []))  # in-process: no traceback escapes
+    seconds = time.perf_counter() - started
 
     assert "Traceback" not in result.stderr, result.stderr
+    assert spec.get("renders") or seconds < TIME_BUDGET_S, f"took {seconds:.1f} s"
     assert result.stderr == spec["stderr"], result.stderr
     assert result.returncode == 1
     assert _snapshot(root / "build") == before
     assert not list((root / "build").rglob("*.tmp"))
+
+
+# The cases that would exhaust memory or time if anything decoded, expanded or laid them out.
+BOMBS = ("alias-bomb", "references-alias-bomb", "very-large-file", "deeply-nested-html", "deeply-nested-yaml",
+         "image-of-enormous-pixel-size", "svg-nested-use-bomb", "svg-entity-expansion", "svg-nested-deeply",
+         "table-too-large", "table-cell-spanning-thousands", "table-column-group-spanning-thousands",
+         "brand-logo-svg-bomb")
+
+_MEASURE = """
+import json, resource, shutil, sys, contextlib, io
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from test_bad_input import CORPUS, _lay_out_case
+import yaml
+from booklet.cli import main
+peaks = {}
+for case in sys.argv[3:]:
+    spec = yaml.safe_load((CORPUS / case / "case.yaml").read_text())
+    root = Path(sys.argv[2]) / case
+    shutil.copytree(CORPUS.parent / "fixtures" / "mini", root)
+    _lay_out_case(CORPUS / case, root, spec)
+    with contextlib.chdir(root), contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+        main(["--root", str(root), spec.get("command", "check"), *spec.get("args", [])])
+    peaks[case] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+print(json.dumps(peaks))
+"""
+
+
+def test_resource_bombs_are_refused_within_the_memory_budget(tmp_path):
+    """One process refuses every bomb in turn; its peak memory (which only grows) stays within
+    the budget, so none of them came near it."""
+    assert set(BOMBS) <= set(CASES)
+    result = subprocess.run([sys.executable, "-c", _MEASURE, str(TESTS), str(tmp_path), *BOMBS],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    peaks = json.loads(result.stdout.splitlines()[-1])
+    assert max(peaks.values()) < MEMORY_BUDGET_MB, peaks
