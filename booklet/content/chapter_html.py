@@ -202,6 +202,17 @@ def _nesting_problem(chapter: Chapter, audience: str) -> BookletError | None:
     return None
 
 
+def _without_code(html: str) -> str:
+    """The HTML with its <code> elements left out, in one pass (a lazy regular expression would
+    scan to the end again from every unclosed <code>)."""
+    kept, at = [], 0
+    while (start := html.find("<code>", at)) >= 0 and (end := html.find("</code>", start)) >= 0:
+        kept.append(html[at:start])
+        at = end + len("</code>")
+    kept.append(html[at:])
+    return "".join(kept)
+
+
 def chapter_html(chapter: Chapter, audience: str, where: Location, citations: dict[str, int]) -> str:
     """The chapter's body for one edition as an HTML fragment, citations numbered."""
     if too_deep := _nesting_problem(chapter, audience):
@@ -222,7 +233,7 @@ def chapter_html(chapter: Chapter, audience: str, where: Location, citations: di
     except UnknownCitation as unknown:  # check_citations reports these first; this keeps chapter_html safe alone
         raise BookletError(unknown.message, chapter.path, source_line(chapter, f"@{unknown.key}")) from None
     # Last guard: a citation Markdown did not turn into a number must not reach the PDF as "[@key]".
-    if leftover := UNRENDERED_CITATION.search(re.sub(r"<code>.*?</code>", "", html, flags=re.S)):
+    if leftover := UNRENDERED_CITATION.search(_without_code(html)):
         raise BookletError(f"citation '{leftover.group(0)}' was not rendered: write [@key] or [@a; @b]",
                            chapter.path, source_line(chapter, leftover.group(0)))
     cleaned, unsafe = sanitized(html, prefix)

@@ -17,8 +17,12 @@ from ..errors import WARNING, Problem
 from ..source.chapters import Chapter
 
 GLOSSARY_ID = "glossary"
+# Linear in the text: a mark's parts cannot hold "[" or "]", so the search from one "[[" ends
+# before the next "[[" begins.
 TERM = re.compile(r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]")
-_DEFINED = re.compile(r"^\s*[-*+]\s+(?P<head>[^:\n]*\*\*[^:\n]*?):")
+# The head is the item's text before its first colon, holding a "**"; the lookahead looks for the
+# "**" once, where "[^:\n]*\*\*[^:\n]*?:" tried every "**" against the rest of the line.
+_DEFINED = re.compile(r"^\s*+[-*+]\s++(?P<head>(?=[^:\n]*?\*\*)[^:\n]*+):")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 

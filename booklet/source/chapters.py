@@ -15,6 +15,19 @@ from .yamlfile import load_yaml
 CHAPTER_DIR = "chapters"
 CHAPTER_AUDIENCES = ("patient", "clinician", "both")
 DRAFT, READY = "draft", "ready"
+# The longest line a chapter may have. Authors write a paragraph as one line, and the longest in
+# the booklet is under 1,000 characters. Python-Markdown reads some lines in time that grows with
+# the square of their length: a line of 2,000 unclosed "[" takes it about half a second to convert
+# (one of 4,000 about two seconds), so the cap keeps one line's worst case well under a second.
+MAX_LINE_CHARS = 2_000
+# Two more of Python-Markdown's slow paths span more than a line. Each "[" makes it look for the
+# bracket's end through the rest of its paragraph, so the work is the brackets times the length
+# of their paragraph: at 4,000,000 (2,000 brackets in a 2,000-character paragraph) it takes about
+# half a second; the real booklet's chapters need at most 134,000. And Python's HTML parser,
+# which it uses for raw HTML, takes time growing with the square of the "<" in a chapter: 1,000
+# take it 0.1 s, 10,000 six seconds; the real chapters have at most 2.
+MAX_BRACKET_WORK = 4_000_000
+MAX_ANGLE_BRACKETS = 1_000
 
 
 
@@ -78,13 +91,48 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
     raise BookletError("front-matter is never closed: add a line '---' after the fields", path, 1)
 
 
+def long_lines(body: str, first_line: int, path: str) -> list[Problem]:
+    """A problem for each line of a chapter's text longer than MAX_LINE_CHARS. (The front-matter
+    is YAML, which has limits of its own.)"""
+    return [Problem(path, first_line + offset, f"line is {len(line):,} characters long; lines are "
+                                               f"limited to {MAX_LINE_CHARS:,}: break it into paragraphs")
+            for offset, line in enumerate(body.split("\n")) if len(line) > MAX_LINE_CHARS]
+
+
+def markup_problems(body: str, first_line: int, path: str) -> list[Problem]:
+    """Text past the budgets above, refused before Markdown reads it."""
+    problems = []
+    if body.count("<") > MAX_ANGLE_BRACKETS:
+        at = -1
+        for _ in range(MAX_ANGLE_BRACKETS + 1):
+            at = body.index("<", at + 1)
+        problems.append(Problem(path, first_line + body.count("\n", 0, at),
+                                f"the chapter has {body.count('<'):,} '<' signs; a chapter may have at most "
+                                f"{MAX_ANGLE_BRACKETS:,} (raw HTML tags and the like)"))
+    work, heaviest, heaviest_line, line = 0, 0, first_line, first_line
+    for block in re.split(r"(\n[ \t]*\n)", body):
+        cost = block.count("[") * len(block)
+        work += cost
+        if cost > heaviest:
+            heaviest, heaviest_line = cost, line
+        line += block.count("\n")
+    if work > MAX_BRACKET_WORK:
+        problems.append(Problem(path, heaviest_line, "too many '[' for Markdown to read in good time (the paragraph "
+                                "here is the heaviest): remove stray brackets, or split long paragraphs"))
+    return problems
+
+
 def parse_chapter(text: str, path: str) -> tuple[Chapter | None, list[Problem]]:
-    """Parse one chapter's text; return it (if usable) and every problem found."""
+    """Parse one chapter's text; return it (if usable) and every problem found.
+
+    Text with a line over MAX_LINE_CHARS is refused before anything reads it further."""
     try:
         yaml_text, body, body_line = split_front_matter(text, path)
         data, lines = load_yaml(yaml_text, path, first_line=2)
     except BookletError as err:
         return None, err.as_problems(path)
+    if too_long := long_lines(body, body_line, path) or markup_problems(body, body_line, path):
+        return None, too_long  # the rest is reported once the text is within its budgets
     values, problems = validate_mapping(data, CHAPTER_FIELDS, path, lines, "front-matter")
     segments, block_problems = split_audiences(body, body_line, path)
     problems += block_problems

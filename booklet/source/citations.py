@@ -9,6 +9,7 @@ reading order, so the Markdown extension that prints them
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -19,13 +20,18 @@ from .references import REFERENCES_FILE, Reference
 
 # A bracket holding at least one @key, not a link's text ("[x](url)", "[x][ref]") nor an image.
 # (Reference-link definitions, "[x]: url", are removed by Markdown before inline parsing.)
-BRACKET = re.compile(r"(?<![\\!\]])\[([^\[\]\n]*?@[^\[\]\n]*)\](?![(\[])")
+# Linear in the text: each run is possessive and ends where the next part must begin (at the
+# first "@", then at the closing "]"), so an unclosed "[@@@@..." is read once, not again from
+# every "@" in it.
+BRACKET = re.compile(r"(?<![\\!\]])\[([^\[\]\n@]*+@[^\[\]\n]*+)\](?![(\[])")
+# Linear too: a key cannot hold an "@", so the run read from one "@" ends before the next.
 KEY = re.compile(r"(?<![\w.@])-?@([A-Za-z0-9_](?:[A-Za-z0-9_:.#$%&+?<>~/-]*[A-Za-z0-9_])?)")
 # Code, where Markdown prints "[@key]" as it is written: fenced blocks and backtick spans (as
 # Python-Markdown finds them: a run of backticks up to the next run of the same length, within
-# a paragraph).
+# a paragraph; see _code_spans).
 _FENCE = re.compile(r"^[ \t]*(```|~~~)")
-_CODE_SPAN = re.compile(r"(?<![\\`])(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.S)
+_BACKTICKS = re.compile(r"`+")
+_PARAGRAPH_BREAK = re.compile(r"\n(?=[ \t]*\n)")  # where a blank line begins
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,35 @@ def parse_bracket(content: str) -> tuple[CitationItem, ...] | None:
     return tuple(items)
 
 
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    r"""(start, end) of each backtick code span, left to right: a run of backticks not preceded by a
+    backslash, up to the next run of exactly as many, with no blank line between them. (The regex
+    `(?<![\\`])(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)` with re.S says the same, but it reads
+    to the end of the paragraph again for every run left unclosed.) Here each run's closer comes
+    from a table built in one pass and its paragraph's end from a bisection: no text is read twice."""
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
+    closer: list[int | None] = [None] * len(runs)  # the next run of the same length
+    latest: dict[int, int] = {}
+    for index in range(len(runs) - 1, -1, -1):
+        length = runs[index][1] - runs[index][0]
+        closer[index] = latest.get(length)
+        latest[length] = index
+    breaks = [m.start() for m in _PARAGRAPH_BREAK.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    index = 0
+    while index < len(runs):
+        start, end = runs[index]
+        close = closer[index]
+        if close is not None and (start == 0 or text[start - 1] != "\\"):
+            paragraph_end = bisect_left(breaks, end)
+            if paragraph_end == len(breaks) or runs[close][0] < breaks[paragraph_end]:
+                spans.append((start, runs[close][1]))
+                index = close + 1
+                continue
+        index += 1
+    return spans
+
+
 def mask_code(text: str) -> str:
     """The text with its code blanked out (newlines kept, so lines and offsets stay the same):
     a citation written inside code is printed as written, never numbered."""
@@ -63,7 +98,14 @@ def mask_code(text: str) -> str:
             lines.append(" " * len(line))
         else:
             lines.append(" " * len(line) if fenced else line)
-    return _CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), "\n".join(lines))
+    unfenced = "\n".join(lines)
+    pieces: list[str] = []
+    done = 0
+    for start, end in _code_spans(unfenced):
+        pieces += [unfenced[done:start], re.sub(r"[^\n]", " ", unfenced[start:end])]
+        done = end
+    pieces.append(unfenced[done:])
+    return "".join(pieces)
 
 
 def _citations(masked: str) -> list[Citation]:
