@@ -73,6 +73,20 @@ REQUIRED = {
     "chapter-links-outside-the-project", "markdown-image-outside", "markdown-image-from-the-web",  # fetches
     "raw-html-image-file-url", "css-url-outside", "css-import-from-the-web", "svg-image-referring-outside",
     "brand-file-outside-the-project", "brand-logo-outside", "brand-svg-logo-referring-outside",
+    # Round 2: resources past their budgets, checked before anything lays them out or decodes them
+    "image-of-enormous-pixel-size", "image-truncated", "image-named-for-another-format", "svg-nested-use-bomb",
+    "svg-nested-deeply", "svg-entity-expansion", "svg-external-entity", "svg-stylesheet-import",
+    "brand-logo-svg-bomb", "table-too-large", "table-cell-spanning-thousands",
+    "table-column-group-spanning-thousands", "long-line", "regex-unclosed-citation", "many-angle-brackets",
+    "many-brackets-in-a-paragraph", "image-taller-than-the-page",
+    # ... and what would print a wrong page without a word
+    "raw-html-stylesheet-class", "raw-html-running-head-class", "attribute-list-class", "html-id-twice",
+    "html-id-outside-the-chapter", "heading-id-of-the-booklet", "raw-html-direction", "src-direction-control",
+    "html-entity-direction-control", "src-direction-control-as-yaml-escape", "src-invisible-title",
+    "src-duplicate-key", "src-booklet-yaml-duplicate-key", "src-changelog-missing-build", "http-link",
+    "src-published-after-next-review", "raw-html-image-without-alt", "raw-html-image-missing",
+    # ... and what gave a traceback
+    "src-huge-number", "src-booklet-yaml-huge-number", "src-no-patient-text", "src-order-out-of-range",
 }
 
 
