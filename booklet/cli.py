@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
-from .errors import BookletError, UsageError, ValidationFailed
+from .errors import BookletError, UsageError, ValidationFailed, visible
 
 
 class _Parser(argparse.ArgumentParser):
@@ -193,7 +193,7 @@ def _report_build(result, quiet: bool) -> None:
               f"{len(result.outputs) - unchanged} of {len(result.outputs)} outputs, {unchanged} came unchanged "
               "from the cache")
     for warning in result.warnings:
-        print(warning, file=sys.stderr)
+        print(visible(warning), file=sys.stderr)  # a warning may quote a stylesheet or a cached entry
     if result.warnings and not quiet:
         print(f"{len(result.warnings)} warning(s)", file=sys.stderr)
 
@@ -221,6 +221,9 @@ def _release(args: argparse.Namespace) -> int:
     if result.recorded:
         print(f"released edition {result.edition} into {result.folder}/ and recorded it in {EDITIONS_FILE}: "
               "commit it")
+    elif result.build is not None:  # recorded before, but its folder was missing or not what this build made
+        print(f"edition {result.edition} is recorded from these inputs; its folder {result.folder}/ was made "
+              "again from this build")
     else:
         print(f"edition {result.edition} is already released from these inputs ({result.folder}/): "
               "nothing to do")
@@ -305,7 +308,7 @@ def _watch(args: argparse.Namespace) -> int:
         else:
             print(f"nothing to rebuild: all {len(result.outputs)} outputs are up to date")
         for warning in result.warnings:
-            print(warning, file=sys.stderr, flush=True)
+            print(visible(warning), file=sys.stderr, flush=True)
 
     def announce(files: list[str]) -> None:
         shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")

@@ -254,9 +254,11 @@ def release(root: Path, progress: Progress | None = None) -> ReleaseResult:
             raise BookletError("is not a folder the release may replace: remove it",
                                folder.relative_to(root).as_posix())
         shown = folder.relative_to(root).as_posix()
-        if previous is not None and release_is_complete(folder):
-            return ReleaseResult(config.edition, shown, recorded=False)
+        # Always built (from the cache, when nothing changed): a release folder is judged against
+        # what this build makes, so one planted in the project cannot stand for the edition.
         result = build(root, progress=progress)
+        if previous is not None and release_is_complete(folder, (root / BUILD_DIR / CHECKSUMS).read_bytes()):
+            return ReleaseResult(config.edition, shown, recorded=False)
         copy_release(root / BUILD_DIR, folder, [item.path for item in result.outputs])
         if previous is None:
             record_edition(root, config.edition, config.published.isoformat(), inputs)

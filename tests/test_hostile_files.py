@@ -11,6 +11,7 @@ import re
 import resource
 import shutil
 import subprocess
+import time
 import sys
 from pathlib import Path
 
@@ -197,3 +198,94 @@ def test_a_fifo_a_stylesheet_imports_is_refused_naming_it(project):
     result = booklet(project, "build", "--chapter", "patient-only")
     assert result.returncode == 1
     assert "styles/pipe.css is not a regular file" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_booklet_schemas_and_new_refuse_a_linked_folder_and_write_nothing_outside(setting):
+    root, outside = setting
+    before = _snapshot(outside)
+    os.symlink(outside, root / "schemas")
+    result = booklet(root, "schemas")
+    assert result.returncode == 1
+    assert result.stderr.startswith("schemas: is a symbolic link")
+    shutil.rmtree(root / "chapters")
+    (outside / "01-theirs.md").write_text("---\ntitle: Theirs\n---\n")
+    before = _snapshot(outside)
+    os.symlink(outside, root / "chapters")
+    result = booklet(root, "new", "Evil", "--audience", "both")
+    assert result.returncode == 1
+    assert result.stderr.startswith("chapters: is a symbolic link")
+    assert _snapshot(outside) == before
+
+
+def test_a_planted_release_folder_is_judged_against_the_build_and_names_nothing_outside(setting):
+    """An edition recorded for these very inputs, with a release folder committed beside it
+    whose SHA256SUMS names a file outside and whose PDFs are someone else's."""
+    root, outside = setting
+    assert booklet(root, "release").returncode == 0
+    folder = next((root / "build" / "release").iterdir())
+    (folder / "SHA256SUMS").write_text(f"{hashlib.sha256(b'mine').hexdigest()}  {outside}/keep.txt\n")
+    for pdf in folder.glob("*.pdf"):
+        pdf.write_bytes(b"%PDF-1.7 a forgery")
+    result = booklet(root, "release")
+    assert result.returncode == 0, result.stderr
+    assert "was made again from this build" in result.stdout
+    assert (folder / "SHA256SUMS").read_bytes() == (root / "build" / "SHA256SUMS").read_bytes()
+    assert not any(pdf.read_bytes().startswith(b"%PDF-1.7 a forgery") for pdf in folder.glob("*.pdf"))
+
+
+def test_a_planted_cache_entry_is_rendered_again_not_printed(setting):
+    """Entries whose PDF and digest were both replaced, as a commit could (git gives each file
+    the time of the checkout): the build renders them again."""
+    root, _ = setting
+    cache = root / "build" / ".cache"
+    for meta in cache.glob("*.json"):
+        info = json.loads(meta.read_text())
+        forged = b"%PDF-1.7 a forgery"
+        (cache / f"{meta.stem}.pdf").write_bytes(forged)
+        info["sha256"] = hashlib.sha256(forged).hexdigest()
+        meta.write_text(json.dumps(info))
+    result = booklet(root, "build", "--chapter", "patient-only")
+    assert result.returncode == 0, result.stderr
+    handouts = root / "build" / "handouts" / "patient-only"
+    assert all(pdf.read_bytes().startswith(b"%PDF-1.7\n") for pdf in handouts.glob("*.pdf"))
+
+
+SVG_BOMB = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><defs>'
+            '<rect id="a0" width="1" height="1"/>'
+            + "".join(f'<g id="a{i}">' + f'<use xlink:href="#a{i - 1}"/>' * 10 + "</g>" for i in range(1, 8))
+            + '</defs><use xlink:href="#a7"/></svg>')
+
+
+@pytest.mark.parametrize("how", ["named-as-css", "data-address"])
+def test_an_svg_bomb_a_stylesheet_hides_is_refused_before_it_is_drawn(project, how):
+    from urllib.parse import quote
+
+    from booklet.render.resources import DEFAULT_STYLE_DIR
+
+    styles = project / "styles"
+    styles.mkdir()
+    if how == "named-as-css":
+        (styles / "bomb.css").write_text(SVG_BOMB)
+        rule = "body { background-image: url(bomb.css); }"
+    else:
+        rule = f'body {{ background-image: url("data:image/svg+xml,{quote(SVG_BOMB)}"); }}'
+    (styles / "patient.css").write_text((DEFAULT_STYLE_DIR / "patient.css").read_text() + rule + "\n")
+    started = time.perf_counter()
+    result = booklet(project, "build", "--chapter", "patient-only")
+    assert time.perf_counter() - started < 10
+    assert result.returncode == 1
+    assert len(result.stderr.splitlines()) == 1
+    assert ("bomb.css is named like a css file but holds an image" in result.stderr if how == "named-as-css"
+            else "an image written as a data: address is an SVG that cannot be printed" in result.stderr)
+
+
+def test_an_editions_lock_that_is_not_text_or_leads_outside_is_one_line(setting):
+    root, outside = setting
+    (root / "editions.lock").write_bytes(b"\xff\xfe not text")
+    result = booklet(root, "release")
+    assert result.returncode == 1 and result.stderr.startswith("editions.lock:1: not UTF-8 text")
+    (root / "editions.lock").unlink()
+    os.symlink(outside / "keep.txt", root / "editions.lock")
+    result = booklet(root, "release")
+    assert result.returncode == 1
+    assert result.stderr == "editions.lock: links to a file outside the project; inputs must live inside it\n"

@@ -231,8 +231,9 @@ def test_a_job_past_the_time_limit_is_stopped_even_when_its_process_ignores_sigt
     finally:
         scheduler.close()
     assert time.monotonic() - started < 10
-    assert failed.value.name == "first"
-    assert failed.value.error.message.startswith("rendering first.pdf took more than 0.5 s")
+    # Both are overdue within moments of each other; which one is found first depends on the load.
+    assert failed.value.name in ("first", "second")
+    assert failed.value.error.message.startswith(f"rendering {failed.value.name}.pdf took more than 0.5 s")
     for name in ("first", "second"):
         assert not _running(int((tmp_path / f"{name}.pid").read_text()))
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..content.chapter_html import Location, document_id_problems
 from ..content.glossary import glossary_problems
 from ..dates import plain_date
-from ..errors import ERROR, WARNING, BookletError, Problem, has_errors
+from ..errors import ERROR, WARNING, BookletError, Problem, has_errors, visible
 from ..render.document import edition_chapter_html
 from ..render.plan import Plan, make_plan
 from ..source.chapters import Chapter
@@ -156,5 +156,5 @@ def due_soon_lines(report: CheckReport) -> list[str]:
     lines = [f"review dates due in the next {DUE_SOON_DAYS} days (by {horizon.isoformat()}):"]
     for item in report.due_soon:
         where = f"{item.path}:{item.line}" if item.line else item.path
-        lines.append(f"  {item.shown:<12} {item.what:<40} {where}")
+        lines.append(visible(f"  {item.shown:<12} {item.what:<40} {where}"))
     return lines

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..dates import ISO_DATE, PARTIAL_DATE
-from ..files import atomic_write
+from ..files import atomic_write, real_folder
 from ..source.brand import BRAND_FIELDS
 from ..source.chapters import CHAPTER_FIELDS
 from ..source.config import CONFIG_FIELDS
@@ -167,6 +167,7 @@ def generate_schemas() -> dict[str, str]:
 def write_schemas(root: Path) -> list[str]:
     """Write every schema into root/schemas/ (each atomically); return the paths written."""
     written = []
+    real_folder(root / SCHEMA_DIR, root)  # a committed link there must not send the files elsewhere
     for name, text in generate_schemas().items():
         atomic_write(root / SCHEMA_DIR / name, text.encode("utf-8"))
         written.append(f"{SCHEMA_DIR}/{name}")

@@ -15,7 +15,7 @@ import yaml
 
 from ..dates import months_later
 from ..errors import BookletError, UsageError
-from ..files import atomic_create
+from ..files import atomic_create, real_folder
 from ..source.chapters import CHAPTER_DIR, CHAPTER_FIELDS, DRAFT, Chapter, chapter_files, read_chapters
 from ..source.drafts import BODY_PROMPTS, SUMMARY_PROMPT
 
@@ -94,6 +94,7 @@ def new_chapter(root: Path, title: str, audience: str, today: dt.date, order: in
     chapter_id = slug_of(title)
     if not chapter_id:
         raise UsageError("booklet: the title needs some letters or digits (they make the chapter's id)")
+    real_folder(root / CHAPTER_DIR, root)  # never a link to a folder elsewhere, to read from or write into
     try:
         chapters, _ = read_chapters(root)
     except BookletError:  # no chapters yet
@@ -127,7 +128,6 @@ def new_chapter(root: Path, title: str, audience: str, today: dt.date, order: in
         f"status: {DRAFT}  # change to 'ready' when the chapter is finished; until then builds leave it out",
     ])
     relative = f"{CHAPTER_DIR}/{order:02d}-{chapter_id}.md"
-    (root / CHAPTER_DIR).mkdir(exist_ok=True)
     try:
         atomic_create(root / relative, f"---\n{front}\n---\n\n{_body(audience)}".encode("utf-8"))
     except FileExistsError:

@@ -23,7 +23,7 @@ with warnings.catch_warnings():  # textstat 0.7.3 imports pkg_resources, which s
     from textstat.textstat import textstatistics
 
 from ..content.glossary import unmark_terms
-from ..errors import WARNING, Problem
+from ..errors import WARNING, Problem, visible
 from ..source.chapters import Chapter, source_line
 from ..source.citations import BRACKET
 
@@ -157,6 +157,6 @@ def readability_table(results: list[Readability]) -> list[str]:
              f"{'FK grade':>8} {'SMOG':>5}"]
     for r in results:
         name = f"{r.chapter.id} (draft)" if r.chapter.is_draft else r.chapter.id
-        lines.append(f"  {name:<28} {r.words:>6} {r.sentences:>9} {r.words_per_sentence:>14.1f} "
-                     f"{r.flesch_kincaid:>8.1f} {r.smog:>5.1f}")
+        lines.append(visible(f"  {name:<28} {r.words:>6} {r.sentences:>9} {r.words_per_sentence:>14.1f} "
+                     f"{r.flesch_kincaid:>8.1f} {r.smog:>5.1f}"))
     return lines

@@ -21,7 +21,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from ..errors import BookletError, Problem, ValidationFailed
 from ..source.chapters import Chapter, source_line
-from ..source.images import project_image_problem
+from ..source.images import MAX_CHAPTER_PIXELS, image_pixels, project_image_problem
 from .citation_links import CitationExtension, UnknownCitation
 from .glossary import GlossaryTermExtension
 from .sanitize import MAX_DEPTH, ids_in, is_relative_address, sanitized
@@ -52,7 +52,10 @@ def image_problems(chapter: Chapter, src: str, target: Path | None, alt: str, ro
         return [Problem(chapter.path, line, f"image '{src}' is not a file inside the project: "
                         "images must be stored in the project and linked by a relative path")]
     problems = []
-    if not os.path.lexists(target):
+    if urlsplit(src).query or urlsplit(src).fragment:  # another address for the same file: decoded again
+        problems.append(Problem(chapter.path, line, f"image '{src}' has a '?' or '#' part: link the file by its "
+                                                    "name alone"))
+    elif not os.path.lexists(target):
         problems.append(Problem(chapter.path, line, f"image '{src}' not found"))
     elif problem := project_image_problem(target, root):
         problems.append(Problem(chapter.path, line, f"image '{src}' {problem}"))
@@ -83,6 +86,21 @@ class _ImageChecker(Treeprocessor):
                 self.checked.add(img.get("src", ""))
         if problems:
             raise ValidationFailed(problems)
+
+
+def _pixel_problems(chapter: Chapter, cleaned: str, where: Location) -> list[Problem]:
+    """The chapter's images together past MAX_CHAPTER_PIXELS, each address once (as the renderer
+    decodes them), so many small files of huge, plain images cannot hold a render up."""
+    total = 0
+    addresses = {unescape(dict(_CLEANED_ATTRIBUTE.findall(tag)).get("src", "")) for tag in _CLEANED_IMG.findall(cleaned)}
+    for src in addresses:
+        if is_relative_address(src):
+            total += image_pixels((where.html_dir / unquote(urlsplit(src).path)).resolve())
+    if total <= MAX_CHAPTER_PIXELS:
+        return []
+    return [Problem(chapter.path, source_line(chapter, _IMG_TAG) or source_line(chapter, "!["),
+                    f"the chapter's images come to {total / 1e6:,.0f} million pixels; a chapter's images are "
+                    f"limited to {MAX_CHAPTER_PIXELS // 1_000_000} million together: make them smaller")]
 
 
 def _raw_image_problems(html: str, chapter: Chapter, where: Location, checked: set[str]) -> list[Problem]:
@@ -164,12 +182,49 @@ class _BoxAndTaskChecker(Treeprocessor):
                 parent.set("class", "checklist")
 
 
+class _AuthoredClasses(Treeprocessor):
+    """Classes an author set (with `{: .name }`), found after attr_list and before this module's
+    own processors add theirs. The stylesheets give classes their meaning, including the ones the
+    boxes use (`.notes .write-line:nth-of-type(n+4)` hides ruled lines in some copies), so an
+    author's class could hide text in one copy only: chapters set none. Raw HTML is checked for
+    the same after conversion (see _raw_class_problems)."""
+
+    def __init__(self, md: markdown.Markdown, found: list[str]):
+        super().__init__(md)
+        self.found = found
+
+    def run(self, root: ET.Element) -> None:
+        for element in root.iter():
+            classes = element.get("class", "").split()
+            made = ({"admonition", *BOX_TYPES} if element.tag == "div" and "admonition" in classes
+                    else {"admonition-title"} if element.tag == "p" else set())
+            self.found += [name for name in classes if name not in made]
+
+
+_RAW_CLASS = re.compile(r"""<[a-zA-Z][^<>]*?\sclass\s*=""", re.I)
+
+
+def _class_problems(chapter: Chapter, authored: list[str], md: markdown.Markdown) -> list[Problem]:
+    problems = [Problem(chapter.path, source_line(chapter, re.compile(rf"\{{[^}}]*\.{re.escape(name)}(?![\w-])")),
+                        f"class '{name}' is not allowed: chapters set no classes of their own (boxes and "
+                        "lists get theirs from their Markdown)") for name in dict.fromkeys(authored)]
+    for block in md.htmlStash.rawHtmlBlocks:
+        if isinstance(block, str) and _RAW_CLASS.search(block):
+            problems.append(Problem(chapter.path, source_line(chapter, re.compile(r"\sclass\s*=", re.I)),
+                                    "raw HTML may not set a class: chapters set no classes of their own (boxes "
+                                    "and lists get theirs from their Markdown)"))
+            break
+    return problems
+
+
 class _BoxExtension(Extension):
     def __init__(self, chapter: Chapter):
         super().__init__()
         self.chapter = chapter
+        self.authored: list[str] = []  # classes the author set
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.treeprocessors.register(_AuthoredClasses(md, self.authored), "booklet-classes", 5)
         md.treeprocessors.register(_BoxAndTaskChecker(md, self.chapter), "booklet-boxes", 2)
 
 
@@ -219,8 +274,9 @@ def chapter_html(chapter: Chapter, audience: str, where: Location, citations: di
         raise too_deep
     prefix = f"{chapter.id}-"
     images = _ImageExtension(chapter, where)
+    boxes = _BoxExtension(chapter)
     md = markdown.Markdown(
-        extensions=["tables", "attr_list", "sane_lists", "toc", "admonition", _BoxExtension(chapter),
+        extensions=["tables", "attr_list", "sane_lists", "toc", "admonition", boxes,
                     images,
                     CitationExtension(citations), GlossaryTermExtension()],
         extension_configs={"toc": {"slugify": lambda value, sep: prefix + slugify(value, sep)}},
@@ -237,7 +293,9 @@ def chapter_html(chapter: Chapter, audience: str, where: Location, citations: di
         raise BookletError(f"citation '{leftover.group(0)}' was not rendered: write [@key] or [@a; @b]",
                            chapter.path, source_line(chapter, leftover.group(0)))
     cleaned, unsafe = sanitized(html, prefix)
-    problems = [Problem(chapter.path, source_line(chapter, u.needle), u.message) for u in unsafe]
+    problems = _class_problems(chapter, boxes.authored, md) + _pixel_problems(chapter, cleaned, where)
+    problems += [Problem(chapter.path, source_line(chapter, u.needle), u.message)  # each looked for in the source
+                 for u in unsafe[:MAX_ID_PROBLEMS] if not (problems and u.message.startswith("class '"))]
     if not problems:  # (an image whose address nh3 dropped is reported above already)
         problems = _raw_image_problems(cleaned, chapter, where, images.checked)
     if problems:
@@ -271,13 +329,21 @@ def document_id_problems(rendered: list[tuple[Chapter, str]], reference_keys: li
     problems = []
     for chapter, html in rendered:
         for value in dict.fromkeys(ids_in(html)):
-            needle = re.compile(rf"""id\s*=\s*["']?{re.escape(value)}(?![\w-])|\{{[^}}]*#{re.escape(value)}""")
-            line = source_line(chapter, needle) or _heading_line(chapter, value) or chapter.line_of("title")
             if value in reserved:
-                problems.append(Problem(chapter.path, line, f"id '{value}' is one the booklet uses for its own "
-                                        "pages: rename the heading or the id"))
+                problems.append(Problem(chapter.path, _id_line(chapter, value), f"id '{value}' is one the booklet "
+                                        "uses for its own pages: rename the heading or the id"))
             elif value in owners and owners[value] is not chapter:
-                problems.append(Problem(chapter.path, line, f"id '{value}' is also used in {owners[value].path}: "
-                                        "rename a heading or an id"))
+                problems.append(Problem(chapter.path, _id_line(chapter, value), f"id '{value}' is also used in "
+                                        f"{owners[value].path}: rename a heading or an id"))
             owners.setdefault(value, chapter)
+            if len(problems) >= MAX_ID_PROBLEMS:  # each is looked for in the source: enough to act on
+                return problems
     return problems
+
+
+MAX_ID_PROBLEMS = 20
+
+
+def _id_line(chapter: Chapter, value: str) -> int | None:
+    needle = re.compile(rf"""id\s*=\s*["']?{re.escape(value)}(?![\w-])|\{{[^}}]*#{re.escape(value)}""")
+    return source_line(chapter, needle) or _heading_line(chapter, value) or chapter.line_of("title")

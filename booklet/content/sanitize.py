@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from html import unescape
+from html.entities import html5
 from urllib.parse import urlsplit
 
 import nh3
@@ -266,4 +267,6 @@ def direction_problems(cleaned: str) -> list[Unsafe]:
     code = ord(found.group())
     return [Unsafe(f"invisible direction control {direction_control(found.group())}, written as a character "
                    "reference, can reorder the text as printed (a dose of 52 shown as 25); remove it",
-                   re.compile(rf"&#(?:x0*{code:x}|0*{code});", re.I))]
+                   re.compile("|".join([rf"&#(?:x0*{code:x}|0*{code})", *(
+                       re.escape("&" + name.rstrip(";")) for name, value in html5.items() if value == found.group())]),
+                       re.I))]

@@ -11,13 +11,14 @@ the libraries installed.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BookletError
-from ..files import atomic_write
+from ..files import atomic_write, is_plain_file, read_text
 from ..render.resources import PAGE_LIBRARIES, library_versions, package_inputs
 from ..source.project import INPUT_FILES, INPUT_FOLDERS
 from .writer import CHECKSUMS, MANIFEST
@@ -92,10 +93,10 @@ def refusal(recorded: LockedEdition, now: Inputs) -> str | None:
 
 def read_editions(root: Path) -> dict[str, LockedEdition]:
     path = root / EDITIONS_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):
         return {}
     editions = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(read_text(path, EDITIONS_FILE, root).splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
         match = _LOCK_LINE.match(line)
@@ -110,7 +111,7 @@ def read_editions(root: Path) -> dict[str, LockedEdition]:
 def record_edition(root: Path, edition: str, published: str, inputs: Inputs) -> None:
     """Add the edition's line to editions.lock (written whole, so it is never left half-written)."""
     path = root / EDITIONS_FILE
-    text = path.read_text(encoding="utf-8") if path.is_file() else _HEADER
+    text = read_text(path, EDITIONS_FILE, root) if os.path.lexists(path) else _HEADER
     line = f"{edition} {published} sha256:{inputs.files} libraries:{inputs.libraries}\n"
     atomic_write(path, (text + ("" if text.endswith("\n") else "\n") + line).encode())
 
@@ -126,14 +127,17 @@ def copy_release(build_dir: Path, folder: Path, outputs: list[str]) -> None:
     staging.rename(folder)
 
 
-def release_is_complete(folder: Path) -> bool:
-    """True when the folder holds every file its SHA256SUMS lists, unchanged."""
+def release_is_complete(folder: Path, checksums: bytes) -> bool:
+    """True when the folder holds exactly the build's SHA256SUMS (`checksums`) and every file it
+    lists, unchanged: a release folder planted in the project (git add -f) is judged against
+    what this build made, never trusted for itself. Only plain files directly in the folder."""
     sums = folder / CHECKSUMS
-    if not sums.is_file():
+    if not is_plain_file(sums) or sums.read_bytes() != checksums:
         return False
-    for line in sums.read_text(encoding="utf-8").splitlines():
+    for line in checksums.decode("utf-8").splitlines():
         expected, _, name = line.partition("  ")
         path = folder / name
-        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != expected:
+        if "/" in name or name.startswith(".") or not is_plain_file(path) \
+                or hashlib.sha256(path.read_bytes()).hexdigest() != expected:
             return False
     return True

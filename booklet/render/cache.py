@@ -24,7 +24,7 @@ from .jobs import input_path
 from .resources import RENDER_LIBRARIES, library_versions
 
 CACHE_DIR = ".cache"
-CACHE_FORMAT = "3"
+CACHE_FORMAT = "4"
 _ENTRY = re.compile(r"[0-9a-f]{64}\.(?:pdf|json)")
 # Our own code that shapes a rendered PDF: a change to it invalidates the renders it made.
 RENDER_CODE = ("pdf.py", "jobs.py", "patches.py")
@@ -108,6 +108,8 @@ class RenderCache:
             return None
         if hashlib.sha256(data).hexdigest() != info.get("sha256"):
             return None  # a damaged entry is rendered again, never trusted
+        if info.get("written_ns") != os.lstat(pdf).st_mtime_ns:
+            return None  # not the file a build wrote here (see put)
         if not inputs_unchanged(entry.inputs, folders):
             return None
         self.used.add(key)
@@ -117,7 +119,12 @@ class RenderCache:
             inputs: tuple[tuple[str, str], ...] = ()) -> None:
         info = {"pages": pages, "warnings": list(warnings), "sha256": hashlib.sha256(data).hexdigest(),
                 "inputs": [list(item) for item in inputs]}
+        # The entry is trusted later only while its PDF keeps the modification time it has now, to
+        # the nanosecond: a copy that keeps file times (cp -p, shutil.copytree) keeps its cache, but
+        # an entry planted in the repository (git add -f) gets the time of the checkout, which no
+        # one can know in advance, so it is rendered again instead of printed.
         atomic_write(self.folder / f"{key}.pdf", data)
+        info["written_ns"] = os.lstat(self.folder / f"{key}.pdf").st_mtime_ns
         atomic_write(self.folder / f"{key}.json", json.dumps(info).encode())
         self.used.add(key)
 

@@ -26,7 +26,7 @@ from weasyprint.formatting_structure.boxes import LineBox, MarginBox, ReplacedBo
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
 from ..files import is_plain_file  # noqa: E402
-from ..source.images import image_problem, limit_pillow  # noqa: E402
+from ..source.images import data_problem, image_problem, limit_pillow, looks_like_an_image  # noqa: E402
 from .jobs import PROJECT_URL, Overflow, RenderedPdf, RenderError, RenderJob, input_name  # noqa: E402
 
 
@@ -75,6 +75,7 @@ class ConfinedFetcher(URLFetcher):
         # to render SVG image", so each is kept here to give the real reason.
         self.refused: list[FetchRefused] = []
         self.reads: dict[str, str] = {}  # input name (see input_name) -> SHA-256 of its bytes
+        self.trusted: set[str] = set()  # data: addresses our own code passes (the XMP metadata)
 
     def fetch(self, url, headers=None):
         try:
@@ -90,7 +91,7 @@ class ConfinedFetcher(URLFetcher):
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
         if scheme == "data":
-            return super().fetch(url, headers)
+            return self._data(url, headers)
         if scheme != "file":
             raise FetchRefused(url, f"{scheme or 'relative'} addresses are not fetched; "
                                     "use a file inside the project")
@@ -105,6 +106,20 @@ class ConfinedFetcher(URLFetcher):
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return _FileResponse(requested, data, {"Content-Type": content_type})
 
+    def _data(self, url: str, headers) -> URLFetcherResponse:
+        """A data: address, which a stylesheet may hold (the templates' QR code is one): images
+        in it pass the same budgets as image files, since WeasyPrint decodes them alike."""
+        response = super().fetch(url, headers)
+        data = response.read()
+        response.close()
+        if url in self.trusted:
+            return _FileResponse(url, data, {"Content-Type": response.content_type})
+        if response.content_type.startswith("image/") or looks_like_an_image(data):
+            name = "image." + response.content_type.removeprefix("image/").replace("svg+xml", "svg")
+            if problem := data_problem(data, name):
+                raise FetchRefused(url[:60] + "...", f"an image written as a data: address {problem}")
+        return _FileResponse(url, data, {"Content-Type": response.content_type})
+
     def _read(self, path: Path, url: str) -> bytes:
         shown = self._shown(path)
         if not path.exists():
@@ -117,7 +132,12 @@ class ConfinedFetcher(URLFetcher):
         elif path.stat().st_size > MAX_RESOURCE_BYTES:
             raise FetchRefused(url, f"{shown} is {path.stat().st_size:,} bytes; files a page uses are limited "
                                     f"to {MAX_RESOURCE_BYTES:,}")
-        return path.read_bytes()
+        data = path.read_bytes()
+        if path.suffix.lower() in NOT_IMAGES and looks_like_an_image(data):
+            # WeasyPrint decodes whatever an image address gives it, whatever its name.
+            raise FetchRefused(url, f"{shown} is named like a {path.suffix.lower()[1:]} file but holds an image "
+                                    "or markup: images must have an image's name (.png, .jpg, .svg, ...)")
+        return data
 
     def _shown(self, path: Path) -> str:
         if self.root is not None and path.is_relative_to(self.root.resolve()):
@@ -252,7 +272,9 @@ def _render(job: RenderJob) -> RenderedPdf:
         if job.accessible:
             options["pdf_variant"] = "pdf/ua-1"
         if job.xmp:
-            options["xmp_metadata"] = ["data:application/xml;base64," + base64.b64encode(job.xmp).decode()]
+            xmp_url = "data:application/xml;base64," + base64.b64encode(job.xmp).decode()
+            options["xmp_metadata"] = [xmp_url]
+            fetcher.trusted.add(xmp_url)
         data = document.write_pdf(**options)
     except FetchRefused as refused:
         raise RenderError(f"{refused.reason}: {refused.url}", refused.url) from None

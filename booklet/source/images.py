@@ -56,6 +56,9 @@ MAX_IMAGE_BYTES = 10_000_000
 # A full A4 page at 300 dpi is 2480 x 3508 = 8.7 Mpx, so 25 Mpx is generous, while
 # decoding stays near 100 MB (4 bytes a pixel) and a quarter of a second.
 MAX_IMAGE_PIXELS = 25_000_000
+# All the images of one chapter together (each file once: the renderer decodes each address once):
+# WeasyPrint decodes about 50 Mpx a second here, so a chapter's images cost it about 2 s at most.
+MAX_CHAPTER_PIXELS = 100_000_000
 # Elements as drawn, every <use>, pattern and marker copy counted: about 1-1.5 s of drawing.
 # A detailed Inkscape illustration has a few thousand.
 MAX_SVG_ELEMENTS = 10_000
@@ -157,6 +160,48 @@ def project_image_problem(path: Path, root: Path) -> str | None:
         if problem := image_problem(target):
             return f"refers to '{_shown(address)}', which {problem}"
     return None
+
+
+def data_problem(data: bytes, name: str = "image.svg") -> str | None:
+    """image_problem for bytes that did not come from a file of their own: a data: address, or
+    a file whose name says it is not an image (a stylesheet, a font) that WeasyPrint may still
+    decode as one (it tries SVG on whatever an image address gives it). `name` gives the format
+    the bytes should be. Never raises."""
+    try:
+        if len(data) > MAX_IMAGE_BYTES:
+            return _too_big(len(data))
+        kind = IMAGE_TYPES.get(Path(name).suffix.lower(), "SVG")
+        found = _sniff(data)
+        if kind == "SVG" and found in (None, "SVG"):
+            _load_svg(data, Path(name))
+            return None
+        if found is None:
+            return f"is not {_a(kind)} file: its contents are not in any image format"
+        return _raster_problem(data, found)
+    except _Refused as refused:
+        return refused.reason
+    except Exception as err:
+        return f"could not be checked ({type(err).__name__}: {_shown(str(err))})"
+
+
+def looks_like_an_image(data: bytes) -> bool:
+    """Whether WeasyPrint could decode these bytes as an image: in a known raster format, or
+    markup (SVG is tried on anything that parses as XML; no stylesheet or font begins with '<')."""
+    return _sniff(data) is not None or data.lstrip()[:1] == b"<"
+
+
+def image_pixels(path: Path) -> int:
+    """The pixel count of a raster image that image_problem accepted, from its header (0 for an
+    SVG, or a file that cannot be read): what decoding it costs."""
+    kind = IMAGE_TYPES.get(path.suffix.lower())
+    if kind in (None, "SVG"):
+        return 0
+    try:
+        with _strict_decoding():
+            width, height = _OPENERS[kind](io.BytesIO(_read(path))).size
+        return width * height
+    except Exception:
+        return 0
 
 
 def limit_pillow() -> None:

@@ -10,6 +10,7 @@ convert one of more than 4300 digits, and none of ours needs more than 15.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import yaml
@@ -114,12 +115,21 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+# What PyYAML's reader refuses (yaml.reader.Reader.NON_PRINTABLE): controls other than tab and
+# newline, and the noncharacters U+FFFE and U+FFFF.
+_UNPRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+
+
 def load_yaml(text: str, path: str, first_line: int = 1) -> tuple[Any, dict[tuple, int]]:
     """Parse YAML text; return the data and the line of every mapping key by path.
 
     `first_line` is the file line on which `text` starts, so front-matter errors
     point at the right line of the chapter file.
     """
+    if found := _UNPRINTABLE.search(text):  # PyYAML refuses these while reading, before any line is known
+        at = text.count("\n", 0, found.start()) + first_line
+        raise BookletError(f"YAML may not hold the control character U+{ord(found.group()):04X}: remove it",
+                           path, at)
     loader = _Loader(text)
     loader.line_offset = first_line - 1
     try:
