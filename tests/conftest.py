@@ -123,7 +123,8 @@ FRESH_BUILD_OUTPUT = "built-mini.stdout"
 
 def _build_real(target: Path) -> None:
     copy_real_booklet(target)
-    result = booklet(target, "build")
+    # On every core: the tests that read it run first, so the other workers are waiting for it.
+    result = booklet(target, "build", "--jobs", str(len(os.sched_getaffinity(0))))
     assert result.returncode == 0, result.stderr
 
 

@@ -54,7 +54,6 @@ def test_a_build_folder_that_is_a_link_is_refused_and_nothing_outside_changes(se
     root, outside = setting
     before = _snapshot(outside)
     _replace_with_link(root / folder, outside)
-    _edit(root)
 
     result = booklet(root, "build")
 
@@ -114,7 +113,6 @@ def test_a_cache_holding_links_and_other_files_prunes_only_its_own_plain_entries
     cache = root / "build" / ".cache"
     os.symlink(outside / "victim.pdf", cache / ("0" * 64 + ".pdf"))
     (cache / "readme.json").write_text("{}")
-    _edit(root)
 
     result = booklet(root, "build")
 
@@ -135,8 +133,7 @@ def test_a_full_disk_while_writing_is_one_line_and_leaves_the_outputs_and_no_tem
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real_fsync(descriptor)
 
-    monkeypatch.setattr(booklet_files.os, "fsync", full_after_two)
-    _edit(root)
+    monkeypatch.setattr(booklet_files.os, "fsync", full_after_two)  # every build writes its outputs afresh
     result = booklet(root, "build")
 
     assert result.returncode == 1
@@ -156,7 +153,6 @@ def _limit_file_size() -> None:
 def test_a_file_size_limit_is_one_line_and_leaves_the_outputs_and_no_temporary_file(setting):
     root, _ = setting
     before = _snapshot(root / "build")
-    _edit(root)
     result = subprocess.run([sys.executable, "-m", "booklet", "build", "--jobs", "1"], cwd=root,
                             capture_output=True, text=True, preexec_fn=_limit_file_size, timeout=120)
     assert result.returncode == 1

@@ -202,7 +202,7 @@ OLD_CODE_SPAN = re.compile(r"(?<![\\`])(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(
 OLD_DEFINED = re.compile(r"^\s*[-*+]\s+(?P<head>[^:\n]*\*\*[^:\n]*?):")
 OLD_UNRENDERED_CITATION = re.compile(r"\[[^\[\]<]*?(?<![\w.@])@[A-Za-z0-9_][^\[\]<]*\]")
 
-SAME = settings(max_examples=1000, deadline=None, database=None, derandomize=True, print_blob=True,
+SAME = settings(max_examples=250, deadline=None, database=None, derandomize=True, print_blob=True,
                 suppress_health_check=[HealthCheck.too_slow])
 
 
