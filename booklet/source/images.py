@@ -110,24 +110,37 @@ class _Refused(Exception):
 def image_problem(path: Path) -> str | None:
     """Why the image file at `path` may not be printed, as a phrase to follow its name
     ("is not a regular file"), or None when it may. Never raises."""
+    kind = IMAGE_TYPES.get(path.suffix.lower())
+    if kind is None:
+        return f"is not an image file: its name must end in {_SUFFIXES}"
+    return _answer(lambda: _contents_problem(_read(path), kind, path, named=True))
+
+
+def _answer(check: Callable[[], str | None]) -> str | None:
+    """A check's answer, whatever it raises: a refusal's reason, or, for a bug here, a reason
+    too (it must neither let the file through nor stop the build)."""
     try:
-        kind = IMAGE_TYPES.get(path.suffix.lower())
-        if kind is None:
-            return f"is not an image file: its name must end in {_SUFFIXES}"
-        data = _read(path)
-        found = _sniff(data)
-        if found is not None and found != kind:
-            return f"is {_a(found)} file but its name ends in {_shown(path.suffix)}"
-        if kind == "SVG":
-            _load_svg(data, path)
-            return None
-        if found is None:
-            return f"is not {_a(kind)} file: its contents are not in any image format"
-        return _raster_problem(data, kind)
+        return check()
     except _Refused as refused:
         return refused.reason
-    except Exception as err:  # a bug here must not let the file through, nor stop the build
+    except Exception as err:
         return f"could not be checked ({type(err).__name__}: {_shown(str(err))})"
+
+
+def _contents_problem(data: bytes, kind: str, path: Path, named: bool) -> str | None:
+    """The bytes checked as `kind`. A file `named` for its format must hold that format; bytes
+    of no name of their own (a data: address) are checked as the format they hold."""
+    found = _sniff(data)
+    if found is not None and found != kind:
+        if named:
+            return f"is {_a(found)} file but its name ends in {_shown(path.suffix)}"
+        kind = found
+    if kind == "SVG":
+        _load_svg(data, path)
+        return None
+    if found is None:
+        return f"is not {_a(kind)} file: its contents are not in any image format"
+    return _raster_problem(data, kind)
 
 
 def svg_references(path: Path) -> list[str]:
@@ -166,22 +179,11 @@ def data_problem(data: bytes, name: str = "image.svg") -> str | None:
     """image_problem for bytes that did not come from a file of their own: a data: address, or
     a file whose name says it is not an image (a stylesheet, a font) that WeasyPrint may still
     decode as one (it tries SVG on whatever an image address gives it). `name` gives the format
-    the bytes should be. Never raises."""
-    try:
-        if len(data) > MAX_IMAGE_BYTES:
-            return _too_big(len(data))
-        kind = IMAGE_TYPES.get(Path(name).suffix.lower(), "SVG")
-        found = _sniff(data)
-        if kind == "SVG" and found in (None, "SVG"):
-            _load_svg(data, Path(name))
-            return None
-        if found is None:
-            return f"is not {_a(kind)} file: its contents are not in any image format"
-        return _raster_problem(data, found)
-    except _Refused as refused:
-        return refused.reason
-    except Exception as err:
-        return f"could not be checked ({type(err).__name__}: {_shown(str(err))})"
+    the bytes claim to be. Never raises."""
+    if len(data) > MAX_IMAGE_BYTES:
+        return _too_big(len(data))
+    kind = IMAGE_TYPES.get(Path(name).suffix.lower(), "SVG")
+    return _answer(lambda: _contents_problem(data, kind, Path(name), named=False))
 
 
 def looks_like_an_image(data: bytes) -> bool:
