@@ -47,6 +47,8 @@ def read_text(file: Path, shown: str, root: Path | None = None, limit: int = MAX
             raise BookletError(f"file is {size:,} bytes; input files are limited to {limit:,}", shown)
     except OSError as err:  # permission denied, a name too long, a disk error: one line, not a traceback
         raise BookletError(f"cannot be read: {err.strerror or err}", shown) from None
+    except RuntimeError:  # Path.resolve on a link that leads back to itself
+        raise BookletError("is a symbolic link that leads round in a loop", shown) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:

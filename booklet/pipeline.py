@@ -257,7 +257,8 @@ def release(root: Path, progress: Progress | None = None) -> ReleaseResult:
         # Always built (from the cache, when nothing changed): a release folder is judged against
         # what this build makes, so one planted in the project cannot stand for the edition.
         result = build(root, progress=progress)
-        if previous is not None and release_is_complete(folder, (root / BUILD_DIR / CHECKSUMS).read_bytes()):
+        if previous is not None and folder.is_dir() and release_is_complete(
+                folder, (root / BUILD_DIR / CHECKSUMS).read_bytes(), (root / BUILD_DIR / MANIFEST).read_bytes()):
             return ReleaseResult(config.edition, shown, recorded=False)
         copy_release(root / BUILD_DIR, folder, [item.path for item in result.outputs])
         if previous is None:

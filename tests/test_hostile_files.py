@@ -285,3 +285,61 @@ def test_an_editions_lock_that_is_not_text_or_leads_outside_is_one_line(setting)
     result = booklet(root, "release")
     assert result.returncode == 1
     assert result.stderr == "editions.lock: links to a file outside the project; inputs must live inside it\n"
+
+
+@pytest.mark.parametrize("name, data", [
+    ("bomb.css", SVG_BOMB.encode("utf-16")),  # an SVG WeasyPrint's XML parser reads whatever its name
+    ("bomb.woff", SVG_BOMB.encode()),
+])
+def test_markup_in_a_stylesheet_or_font_file_of_another_encoding_is_refused(project, name, data):
+    from booklet.render.resources import DEFAULT_STYLE_DIR
+
+    styles = project / "styles"
+    styles.mkdir()
+    (styles / name).write_bytes(data)
+    (styles / "patient.css").write_text((DEFAULT_STYLE_DIR / "patient.css").read_text()
+                                        + f'body {{ background-image: url("{name}"); }}\n')
+    started = time.perf_counter()
+    result = booklet(project, "build", "--chapter", "patient-only")
+    assert time.perf_counter() - started < 10
+    assert result.returncode == 1 and len(result.stderr.splitlines()) == 1, result.stderr
+    assert f"styles/{name} is not" in result.stderr
+
+
+def test_one_image_given_by_many_addresses_is_budgeted_as_decoded(project):
+    from PIL import Image
+
+    from booklet.render.resources import DEFAULT_STYLE_DIR
+
+    styles = project / "styles"
+    styles.mkdir()
+    Image.new("L", (5000, 5000), 250).save(styles / "plain.png", optimize=True)
+    addresses = ", ".join(f'url("plain.png#{n}")' for n in range(20))
+    (styles / "patient.css").write_text((DEFAULT_STYLE_DIR / "patient.css").read_text()
+                                        + f"body {{ background-image: {addresses}; }}\n")
+    result = booklet(project, "build", "--chapter", "patient-only")
+    assert result.returncode == 1
+    assert "the images of this document come to more than 300 million pixels" in result.stderr
+
+
+def test_a_release_folder_with_files_planted_beside_the_real_ones_is_made_again(setting):
+    root, _ = setting
+    assert booklet(root, "release").returncode == 0
+    folder = next((root / "build" / "release").iterdir())
+    (folder / "manifest.json").write_text('{"forged": true}')
+    (folder / "fixture-patient-urgent-a4-2.1.0.pdf").write_bytes(b"%PDF-1.7 a forgery")
+    result = booklet(root, "release")
+    assert result.returncode == 0, result.stderr
+    assert "was made again from this build" in result.stdout
+    assert not (folder / "fixture-patient-urgent-a4-2.1.0.pdf").exists()
+    assert (folder / "manifest.json").read_bytes() == (root / "build" / "manifest.json").read_bytes()
+
+
+@pytest.mark.parametrize("name", ["references.yaml", "CHANGELOG.md", "chapters/03-loop.md", "editions.lock"])
+def test_a_link_that_leads_round_in_a_loop_is_one_line(project, name):
+    (project / name).unlink(missing_ok=True)
+    os.symlink(project / name, project / name)
+    result = booklet(project, "release" if name == "editions.lock" else "check")
+    assert result.returncode == 1
+    assert f"{name}: is a symbolic link that leads round in a loop" in result.stderr
+    assert "Traceback" not in result.stderr

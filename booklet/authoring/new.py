@@ -18,6 +18,7 @@ from ..errors import BookletError, UsageError
 from ..files import atomic_create, real_folder
 from ..source.chapters import CHAPTER_DIR, CHAPTER_FIELDS, DRAFT, Chapter, chapter_files, read_chapters
 from ..source.drafts import BODY_PROMPTS, SUMMARY_PROMPT
+from ..source.fields import unprintable
 
 REVIEW_INTERVAL_MONTHS = 12  # chapters are reviewed yearly, like most of the booklet's sources
 MAX_TITLE = 120
@@ -91,6 +92,8 @@ def new_chapter(root: Path, title: str, audience: str, today: dt.date, order: in
     title = " ".join(title.split())
     if not title or len(title) > MAX_TITLE:
         raise UsageError(f"booklet: the title must be 1 to {MAX_TITLE} characters")
+    if problem := unprintable(title):
+        raise UsageError(f"booklet: the title {problem}")
     chapter_id = slug_of(title)
     if not chapter_id:
         raise UsageError("booklet: the title needs some letters or digits (they make the chapter's id)")

@@ -24,7 +24,7 @@ from ..source.chapters import Chapter, source_line
 from ..source.images import MAX_CHAPTER_PIXELS, image_pixels, project_image_problem
 from .citation_links import CitationExtension, UnknownCitation
 from .glossary import GlossaryTermExtension
-from .sanitize import MAX_DEPTH, ids_in, is_relative_address, sanitized
+from .sanitize import MAX_DEPTH, ids_in, is_relative_address, sanitized, sets_a_class
 
 
 @dataclass(frozen=True)
@@ -194,14 +194,12 @@ class _AuthoredClasses(Treeprocessor):
         self.found = found
 
     def run(self, root: ET.Element) -> None:
+        titles = {id(box[0]) for box in root.iter("div") if "admonition" in box.get("class", "").split() and len(box)}
         for element in root.iter():
             classes = element.get("class", "").split()
             made = ({"admonition", *BOX_TYPES} if element.tag == "div" and "admonition" in classes
-                    else {"admonition-title"} if element.tag == "p" else set())
+                    else {"admonition-title"} if element.tag == "p" and id(element) in titles else set())
             self.found += [name for name in classes if name not in made]
-
-
-_RAW_CLASS = re.compile(r"""<[a-zA-Z][^<>]*?\sclass\s*=""", re.I)
 
 
 def _class_problems(chapter: Chapter, authored: list[str], md: markdown.Markdown) -> list[Problem]:
@@ -209,8 +207,8 @@ def _class_problems(chapter: Chapter, authored: list[str], md: markdown.Markdown
                         f"class '{name}' is not allowed: chapters set no classes of their own (boxes and "
                         "lists get theirs from their Markdown)") for name in dict.fromkeys(authored)]
     for block in md.htmlStash.rawHtmlBlocks:
-        if isinstance(block, str) and _RAW_CLASS.search(block):
-            problems.append(Problem(chapter.path, source_line(chapter, re.compile(r"\sclass\s*=", re.I)),
+        if isinstance(block, str) and sets_a_class(block):
+            problems.append(Problem(chapter.path, source_line(chapter, re.compile(r"[\s/\"']class\s*=", re.I)),
                                     "raw HTML may not set a class: chapters set no classes of their own (boxes "
                                     "and lists get theirs from their Markdown)"))
             break

@@ -180,6 +180,15 @@ def table_problems(html: str) -> list[Unsafe]:
     return found
 
 
+def sets_a_class(html: str) -> bool:
+    """Whether raw HTML sets a class on any element, as a browser would parse it (`<p/class=x>`
+    and `<p id="a"class="b">` included)."""
+    if "class" not in html.lower():
+        return False
+    body = tinyhtml5.parse(f"<body>{html}", namespace_html_elements=False).find("body")
+    return any("class" in element.attrib for element in body.iter() if isinstance(element.tag, str))
+
+
 def ids_in(html: str) -> list[str]:
     """Every id in cleaned HTML, in document order."""
     return [unescape(value) for value in _ID.findall(html)]

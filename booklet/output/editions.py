@@ -127,12 +127,17 @@ def copy_release(build_dir: Path, folder: Path, outputs: list[str]) -> None:
     staging.rename(folder)
 
 
-def release_is_complete(folder: Path, checksums: bytes) -> bool:
-    """True when the folder holds exactly the build's SHA256SUMS (`checksums`) and every file it
-    lists, unchanged: a release folder planted in the project (git add -f) is judged against
+def release_is_complete(folder: Path, checksums: bytes, manifest: bytes) -> bool:
+    """True when the folder holds exactly the build's SHA256SUMS (`checksums`), its manifest and
+    every file it lists, unchanged, and nothing else: a release folder planted in the project (git add -f) is judged against
     what this build made, never trusted for itself. Only plain files directly in the folder."""
     sums = folder / CHECKSUMS
     if not is_plain_file(sums) or sums.read_bytes() != checksums:
+        return False
+    listed = {line.partition("  ")[2] for line in checksums.decode("utf-8").splitlines()}
+    if {p.name for p in folder.iterdir()} != listed | {CHECKSUMS, MANIFEST}:
+        return False  # a file planted beside them, or one missing
+    if not is_plain_file(folder / MANIFEST) or (folder / MANIFEST).read_bytes() != manifest:
         return False
     for line in checksums.decode("utf-8").splitlines():
         expected, _, name = line.partition("  ")

@@ -26,7 +26,7 @@ from weasyprint.formatting_structure.boxes import LineBox, MarginBox, ReplacedBo
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
 from ..files import is_plain_file  # noqa: E402
-from ..source.images import data_problem, image_problem, limit_pillow, looks_like_an_image  # noqa: E402
+from ..source.images import data_problem, image_pixels, image_problem, limit_pillow, looks_like_an_image  # noqa: E402
 from .jobs import PROJECT_URL, Overflow, RenderedPdf, RenderError, RenderJob, input_name  # noqa: E402
 
 
@@ -55,7 +55,20 @@ class _FileResponse(URLFetcherResponse):
 
 # Stylesheets and fonts read during a render; images have their own budget (source/images.py).
 MAX_RESOURCE_BYTES = 10_000_000
+MAX_DOCUMENT_PIXELS = 300_000_000  # three chapters at their own budget (source/images.py); about 6 s
 NOT_IMAGES = frozenset({".css", ".ttf", ".otf", ".woff", ".woff2"})
+# What each kind of font file begins with: anything else named as a font is refused, since
+# WeasyPrint would hand the bytes of an image address to its image decoders whatever their name.
+FONT_MAGIC = {".ttf": (b"\x00\x01\x00\x00", b"true", b"OTTO", b"ttcf"), ".otf": (b"OTTO", b"\x00\x01\x00\x00"),
+              ".woff": (b"wOFF",), ".woff2": (b"wOF2",)}
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class ConfinedFetcher(URLFetcher):
@@ -76,6 +89,7 @@ class ConfinedFetcher(URLFetcher):
         self.refused: list[FetchRefused] = []
         self.reads: dict[str, str] = {}  # input name (see input_name) -> SHA-256 of its bytes
         self.trusted: set[str] = set()  # data: addresses our own code passes (the XMP metadata)
+        self.pixels = 0  # of the images fetched so far
 
     def fetch(self, url, headers=None):
         try:
@@ -129,13 +143,25 @@ class ConfinedFetcher(URLFetcher):
         if path.suffix.lower() not in NOT_IMAGES:  # anything else is decoded as an image: check it first
             if problem := image_problem(path):
                 raise FetchRefused(url, f"image {shown} {problem}")
+            # WeasyPrint decodes an image once for each address it is given (a stylesheet can give
+            # one file under many, "a.png#1", "a.png#2"): the decoding of a whole document is budgeted.
+            self.pixels += image_pixels(path)
+            if self.pixels > MAX_DOCUMENT_PIXELS:
+                raise FetchRefused(url, f"the images of this document come to more than "
+                                        f"{MAX_DOCUMENT_PIXELS // 1_000_000} million pixels, counting each address "
+                                        f"an image is given by (the last was {shown}): use fewer or smaller images")
         elif path.stat().st_size > MAX_RESOURCE_BYTES:
             raise FetchRefused(url, f"{shown} is {path.stat().st_size:,} bytes; files a page uses are limited "
                                     f"to {MAX_RESOURCE_BYTES:,}")
         data = path.read_bytes()
-        if path.suffix.lower() in NOT_IMAGES and looks_like_an_image(data):
+        suffix = path.suffix.lower()
+        if suffix in FONT_MAGIC and not data.startswith(FONT_MAGIC[suffix]):
+            raise FetchRefused(url, f"{shown} is not a {suffix[1:]} font (its first bytes are not a font's)")
+        if suffix == ".css" and not _is_utf8(data):
+            raise FetchRefused(url, f"{shown} is not UTF-8 text; save the stylesheet as UTF-8")
+        if suffix == ".css" and looks_like_an_image(data):  # (a font's first bytes are checked above)
             # WeasyPrint decodes whatever an image address gives it, whatever its name.
-            raise FetchRefused(url, f"{shown} is named like a {path.suffix.lower()[1:]} file but holds an image "
+            raise FetchRefused(url, f"{shown} is named like a css file but holds an image "
                                     "or markup: images must have an image's name (.png, .jpg, .svg, ...)")
         return data
 

@@ -27,6 +27,10 @@ MAX_LINE_CHARS = 2_000
 # which it uses for raw HTML, takes time growing with the square of the "<" in a chapter: 1,000
 # take it 0.1 s, 10,000 six seconds; the real chapters have at most 2.
 MAX_BRACKET_WORK = 4_000_000
+# Lines in one block (between blank lines): Python-Markdown tests a block for a table or a box
+# again from each of its lines, in time growing with the square of them (15,000 heading lines with
+# no blank line between took `check` 30 s). The real booklet's longest block has 27.
+MAX_BLOCK_LINES = 300
 MAX_ANGLE_BRACKETS = 1_000
 
 
@@ -111,6 +115,9 @@ def markup_problems(body: str, first_line: int, path: str) -> list[Problem]:
                                 f"{MAX_ANGLE_BRACKETS:,} (raw HTML tags and the like)"))
     work, heaviest, heaviest_line, line = 0, 0, first_line, first_line
     for block in re.split(r"(\n[ \t]*\n)", body):
+        if block.count("\n") >= MAX_BLOCK_LINES and not problems:
+            problems.append(Problem(path, line, f"{block.count(chr(10)) + 1:,} lines follow one another with no "
+                                    f"blank line between; at most {MAX_BLOCK_LINES} may: add blank lines"))
         cost = block.count("[") * len(block)
         work += cost
         if cost > heaviest:

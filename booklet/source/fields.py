@@ -113,6 +113,9 @@ def unprintable(text: str) -> str | None:
     if found := direction_control(text):
         return (f"holds an invisible direction control {found}, which can reorder the text as printed "
                 "(a dose of 52 shown as 25); remove it")
+    if control := next((c for c in text if c not in "\n\t" and (c < " " or "\x7f" <= c < "\xa0" or
+                                                                c in "\ufffe\uffff")), None):
+        return f"holds the control character U+{ord(control):04X}: remove it"
     return None
 
 

@@ -189,7 +189,9 @@ def data_problem(data: bytes, name: str = "image.svg") -> str | None:
 def looks_like_an_image(data: bytes) -> bool:
     """Whether WeasyPrint could decode these bytes as an image: in a known raster format, or
     markup (SVG is tried on anything that parses as XML; no stylesheet or font begins with '<')."""
-    return _sniff(data) is not None or data.lstrip()[:1] == b"<"
+    head = data[:4]
+    wide = head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head  # UTF-16 or UTF-32 markup
+    return _sniff(data) is not None or wide or data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"<"
 
 
 def image_pixels(path: Path) -> int:
