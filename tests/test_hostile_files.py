@@ -38,12 +38,6 @@ def setting(built_mini, tmp_path):
     return copy_project(built_mini, tmp_path / "project"), outside
 
 
-def _edit(root: Path) -> None:
-    """A change that makes the next build render again (and so write everything it writes)."""
-    chapter = root / "chapters" / "01-shared.md"
-    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
-
-
 def _replace_with_link(path: Path, target: Path) -> None:
     shutil.rmtree(path)
     os.symlink(target, path)

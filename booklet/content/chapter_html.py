@@ -10,7 +10,6 @@ import os
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -24,7 +23,7 @@ from ..source.chapters import Chapter, source_line
 from ..source.images import MAX_CHAPTER_PIXELS, image_pixels, project_image_problem
 from .citation_links import CitationExtension, UnknownCitation
 from .glossary import GlossaryTermExtension
-from .sanitize import MAX_DEPTH, ids_in, is_relative_address, sanitized, sets_a_class
+from .sanitize import MAX_DEPTH, cleaned_tags, id_needle, ids_in, is_relative_address, sanitized, sets_a_class
 
 
 @dataclass(frozen=True)
@@ -92,7 +91,7 @@ def _pixel_problems(chapter: Chapter, cleaned: str, where: Location) -> list[Pro
     """The chapter's images together past MAX_CHAPTER_PIXELS, each address once (as the renderer
     decodes them), so many small files of huge, plain images cannot hold a render up."""
     total = 0
-    addresses = {unescape(dict(_CLEANED_ATTRIBUTE.findall(tag)).get("src", "")) for tag in _CLEANED_IMG.findall(cleaned)}
+    addresses = {image.get("src", "") for image in cleaned_tags(cleaned, "img")}
     for src in addresses:
         if is_relative_address(src):
             total += image_pixels((where.html_dir / unquote(urlsplit(src).path)).resolve())
@@ -107,8 +106,7 @@ def _raw_image_problems(html: str, chapter: Chapter, where: Location, checked: s
     """Images typed as raw HTML, checked as the renderer will see them: their address is
     relative to the HTML document in build/html/, where the chapter's own folder is not."""
     problems = []
-    for tag in _CLEANED_IMG.findall(html):
-        attributes = {name: unescape(value) for name, value in _CLEANED_ATTRIBUTE.findall(tag)}
+    for attributes in cleaned_tags(html, "img"):
         src = attributes.get("src", "")
         if src in checked:
             continue
@@ -124,9 +122,6 @@ def _raw_image_problems(html: str, chapter: Chapter, where: Location, checked: s
     return problems
 
 
-# Tags and attributes in nh3's output, which quotes every value.
-_CLEANED_IMG = re.compile(r"<img\b[^<>]*>")
-_CLEANED_ATTRIBUTE = re.compile(r'\s([a-z-]+)="([^"]*)"')
 
 
 class _ImageExtension(Extension):
@@ -343,5 +338,4 @@ MAX_ID_PROBLEMS = 20
 
 
 def _id_line(chapter: Chapter, value: str) -> int | None:
-    needle = re.compile(rf"""id\s*=\s*["']?{re.escape(value)}(?![\w-])|\{{[^}}]*#{re.escape(value)}""")
-    return source_line(chapter, needle) or _heading_line(chapter, value) or chapter.line_of("title")
+    return source_line(chapter, id_needle(value)) or _heading_line(chapter, value) or chapter.line_of("title")

@@ -137,6 +137,20 @@ def _class_problem(name: str) -> Unsafe:
                              rf"""\{{[^}}]*\.{re.escape(name)}(?![\w-])"""))
 
 
+def id_needle(value: str) -> re.Pattern:
+    """What sets the id `value` in a chapter's source: an `id=` attribute or an attribute list."""
+    return re.compile(rf"""id\s*=\s*["']?{re.escape(value)}(?![\w-])|\{{[^}}]*#{re.escape(value)}(?![\w-])""")
+
+
+def cleaned_tags(html: str, tag: str) -> list[dict[str, str]]:
+    """The attributes of every `tag` element in cleaned HTML (nh3 quotes every value)."""
+    return [{name: unescape(value) for name, value in _ATTRIBUTE.findall(found)}
+            for found in re.findall(rf"<{tag}\b[^<>]*>", html)]
+
+
+_ATTRIBUTE = re.compile(r'\s([a-z-]+)="([^"]*)"')
+
+
 def id_problems(html: str, prefix: str) -> list[Unsafe]:
     """Ids in a chapter's cleaned HTML that are not the chapter's own (each must begin with
     `prefix`, the chapter's id and a hyphen, as its headings' ids do) or that repeat one: a
@@ -144,7 +158,7 @@ def id_problems(html: str, prefix: str) -> list[Unsafe]:
     found: list[Unsafe] = []
     seen: set[str] = set()
     for value in ids_in(html):
-        needle = re.compile(rf"""id\s*=\s*["']?{re.escape(value)}(?![\w-])|\{{[^}}]*#{re.escape(value)}(?![\w-])""")
+        needle = id_needle(value)
         if not value.startswith(prefix):
             found.append(Unsafe(f"id '{value}' is not allowed: ids in this chapter must begin with '{prefix}' "
                                 "(headings get theirs automatically)", needle))

@@ -754,12 +754,7 @@ class _SvgReader:
         """The budgets the file breaks before anything is expanded, checked early."""
         if len(self.names) > MAX_SVG_NAMES:
             raise _Refused(f"SVG: uses more than {MAX_SVG_NAMES:,} different attribute, property and class names")
-        if self.coordinates > MAX_SVG_COORDINATES:
-            raise _Refused(f"SVG: its paths have more than {MAX_SVG_COORDINATES:,} coordinates")
-        if self.text > MAX_SVG_TEXT:
-            raise _Refused(f"SVG: has more than {MAX_SVG_TEXT:,} characters of text")
-        if self.markup > MAX_SVG_MARKUP:
-            raise _Refused(f"SVG: its attributes and stylesheets come to more than {MAX_SVG_MARKUP:,} characters")
+        _check_drawing(self.coordinates, self.text, self.markup, "attributes and stylesheets")
 
     def stylesheets(self) -> None:
         """<style> contents: refuse what would fetch more, and apply the rules that name
@@ -930,11 +925,17 @@ def _load_svg(data: bytes, path: Path) -> _Svg:
         for end in range(1, len(kinds)):
             _Expander(reader, raw, kinds[:end]).total()
         raise
-    drawn = "as drawn, with every copy <use> elements, patterns and markers make"
-    if cost.coordinates > MAX_SVG_COORDINATES:
-        raise _Refused(f"SVG: its paths have more than {MAX_SVG_COORDINATES:,} coordinates {drawn}")
-    if cost.text > MAX_SVG_TEXT:
-        raise _Refused(f"SVG: has more than {MAX_SVG_TEXT:,} characters of text {drawn}")
-    if cost.markup > MAX_SVG_MARKUP:
-        raise _Refused(f"SVG: its attributes come to more than {MAX_SVG_MARKUP:,} characters {drawn}")
+    _check_drawing(cost.coordinates, cost.text, cost.markup, "attributes",
+                   " as drawn, with every copy <use> elements, patterns and markers make")
     return _Svg(tuple(reader.references))
+
+
+def _check_drawing(coordinates: int, text: int, markup: int, markup_is: str, counted: str = "") -> None:
+    """The budgets on what drawing costs, on the file as written or (with `counted` saying how) as
+    drawn."""
+    if coordinates > MAX_SVG_COORDINATES:
+        raise _Refused(f"SVG: its paths have more than {MAX_SVG_COORDINATES:,} coordinates{counted}")
+    if text > MAX_SVG_TEXT:
+        raise _Refused(f"SVG: has more than {MAX_SVG_TEXT:,} characters of text{counted}")
+    if markup > MAX_SVG_MARKUP:
+        raise _Refused(f"SVG: its {markup_is} come to more than {MAX_SVG_MARKUP:,} characters{counted}")
