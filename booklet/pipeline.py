@@ -25,7 +25,7 @@ from .render.cache import CACHE_DIR, RenderCache
 from .render.document import render_document, render_notes_pages, render_printing_note
 from .render.jobs import ImposeJob, RenderedPdf, RenderJob
 from .render.patches import version_problem
-from .render.plan import Output, Plan, make_plan
+from .render.plan import QUICK_GUIDE_PAGES, Output, Plan, make_plan
 from .render.resources import DEFAULT_STYLE_DIR, FONT_DIR
 from .render.schedule import Later, Progress, RenderFailed, Scheduler, Work, default_jobs
 from .render.xmp import xmp_metadata
@@ -61,7 +61,7 @@ def _blamer(output: Output):
             if url.startswith("file:"):
                 candidates.append(Path(unquote(urlsplit(url).path)).name)  # a relative src names the file
             for chapter in output.chapters:
-                source = chapter.markdown_for(output.audience)
+                source = chapter.markdown_for(output.view)
                 if any(candidate and candidate in source for candidate in candidates):
                     return chapter.path
         return None
@@ -173,12 +173,19 @@ def _render(prepared: Prepared, cache: RenderCache, jobs: int | None, progress: 
                    accessible=False, name=output.stem + "-note")
 
     def imposition(output: Output, results: dict[str, RenderedPdf]) -> ImposeJob:
-        return ImposeJob(results[output.booklet_stem].data, results[f"{output.stem}-note"].data,
+        # The quick guide is one sheet: how to fold it goes without a sheet of its own.
+        if output.is_quick_guide:
+            _check_quick_guide(by_stem[output.booklet_stem], results[output.booklet_stem].pages)
+        note = b"" if output.is_quick_guide else results[f"{output.stem}-note"].data
+        return ImposeJob(results[output.booklet_stem].data, note,
                          f"{plan.config.title}: {output.stem} (for printing only)", output.paper)
 
     # Booklets are padded to a multiple of 4 pages inside their render (see RenderJob).
     work: dict[str, Work] = {o.stem: job(o, prepared.documents[o.stem]) for o in linear}
     for o in imposed:
+        if o.is_quick_guide:
+            work[o.stem] = Later((o.booklet_stem,), partial(imposition, o))
+            continue
         work[f"{o.stem}-note"] = Later((o.booklet_stem,), partial(printing_note, o))
         work[o.stem] = Later((o.booklet_stem, f"{o.stem}-note"), partial(imposition, o))
     scheduler = Scheduler(cache, jobs or default_jobs(), progress)
@@ -196,10 +203,20 @@ def _render(prepared: Prepared, cache: RenderCache, jobs: int | None, progress: 
         if result.overflows:
             raise _overflow_error(by_stem[name.removesuffix("-note")], result.overflows)
     for output in linear:
+        if output.is_quick_guide:
+            _check_quick_guide(output, rendered[output.stem].pages)
         if output.is_booklet and rendered[output.stem].pages % 4:
             raise BookletError(f"{output.pdf_name} has {rendered[output.stem].pages} pages after padding "
                                "with notes pages; a booklet needs a multiple of 4", output.html_name)
     return rendered, tuple(scheduler.rendered)
+
+
+def _check_quick_guide(output: Output, pages: int) -> None:
+    """The quick guide is one sheet folded: exactly its four pages, never a fifth."""
+    if pages != QUICK_GUIDE_PAGES:
+        raise BookletError(f"{output.pdf_name} has {pages} pages; the quick guide must have {QUICK_GUIDE_PAGES} "
+                           f"(one sheet, folded): shorten the '::: quick-guide' blocks in "
+                           f"{', '.join(c.path for c in output.chapters)}", output.html_name)
 
 
 def _write(prepared: Prepared, rendered: dict[str, RenderedPdf], made: tuple[str, ...]) -> BuildResult:
@@ -215,7 +232,10 @@ def _write(prepared: Prepared, rendered: dict[str, RenderedPdf], made: tuple[str
         entry = {"audience": output.audience, "variant": output.variant, "paper": output.paper, "format": "pdf",
                  "pages": result.pages, "tagged": not output.is_imposed}
         seconds, from_cache = result.seconds, result.from_cache
-        if output.is_imposed:
+        if output.is_imposed and output.is_quick_guide:
+            entry |= {"for_printing_only": True, "imposes": f"{output.booklet_stem}.pdf",
+                      "sheets": rendered[output.booklet_stem].pages // 4}
+        elif output.is_imposed:
             note = rendered[f"{output.stem}-note"]
             entry |= {"for_printing_only": True, "imposes": f"{output.booklet_stem}.pdf",
                       "sheets": 1 + rendered[output.booklet_stem].pages // 4}

@@ -18,7 +18,7 @@ from ..files import atomic_write, real_folder
 from ..source.brand import BRAND_FIELDS
 from ..source.chapters import CHAPTER_FIELDS
 from ..source.config import CONFIG_FIELDS
-from ..source.fields import CONVERTERS, DOI, LANG_TAG, PMID, SEMVER, SLUG, URL, Field
+from ..source.fields import CONVERTERS, DOI, LANG_TAG, PMID, PHONE, SEMVER, SLUG, URL, Field
 from ..source.references import REFERENCE_FIELDS
 
 SCHEMA_DIR = "schemas"
@@ -87,6 +87,7 @@ KIND_SCHEMAS: dict[str, Callable[[Field], Schema]] = {
     "url": lambda field: _patterned(URL.pattern.replace("https?", "https")),  # the check refuses http://
     "doi": lambda field: _patterned(DOI.pattern),
     "pmid": lambda field: _patterned(PMID.pattern, minimum=0, maximum=999_999_999),
+    "phone": lambda field: {"type": "string", "pattern": PHONE.pattern},
     # YAML reads `page: 63` as a number, which _short_text takes as text.
     "short-text": lambda field: {"type": ["string", "integer"], "pattern": r"\S"},
     "partial-date": _partial_date,

@@ -19,10 +19,12 @@ from markdown.extensions.toc import slugify
 from markdown.treeprocessors import Treeprocessor
 
 from ..errors import BookletError, Problem, ValidationFailed
+from ..source.audience import in_view
 from ..source.chapters import Chapter, source_line
 from ..source.images import MAX_CHAPTER_PIXELS, image_pixels, project_image_problem
 from .citation_links import CitationExtension, UnknownCitation
 from .glossary import GlossaryTermExtension
+from .slots import SLOT_CLASSES, SlotExtension, UnknownSlot, unknown_slot_error
 from .sanitize import MAX_DEPTH, cleaned_tags, id_needle, ids_in, is_relative_address, sanitized, sets_a_class
 
 
@@ -137,7 +139,7 @@ class _ImageExtension(Extension):
 
 # Box types authors may use with `!!! type "Title"`; the styles give each its look.
 BOX_TYPES = ("urgent", "key", "tip", "notes")
-NOTE_LINES = 6  # ruled lines in an empty notes box; drawn as borders, which print crisply
+NOTE_LINES = 15  # ruled lines in an empty notes box (a page to write on); drawn as borders, which print crisply
 _TASK_BOX = re.compile(r"^\[ \]\s+")
 
 
@@ -193,7 +195,9 @@ class _AuthoredClasses(Treeprocessor):
         for element in root.iter():
             classes = element.get("class", "").split()
             made = ({"admonition", *BOX_TYPES} if element.tag == "div" and "admonition" in classes
-                    else {"admonition-title"} if element.tag == "p" and id(element) in titles else set())
+                    else {"admonition-title"} if element.tag == "p" and id(element) in titles
+                    else SLOT_CLASSES if element.tag == "span" and len(classes) == 1 and not len(element)
+                    else set())
             self.found += [name for name in classes if name not in made]
 
 
@@ -236,7 +240,7 @@ def _nesting_problem(chapter: Chapter, audience: str) -> BookletError | None:
     Python-Markdown nests them by recursion, quietly stopping where Python's stack runs short,
     so without this the result would depend on the stack (and take seconds to find out)."""
     for segment in chapter.segments:
-        if segment.audience not in (None, audience):
+        if not in_view(segment, audience):
             continue
         for offset, line in enumerate(segment.text.split("\n")):
             markers = _QUOTE_MARKERS.match(line)
@@ -271,7 +275,7 @@ def chapter_html(chapter: Chapter, audience: str, where: Location, citations: di
     md = markdown.Markdown(
         extensions=["tables", "attr_list", "sane_lists", "toc", "admonition", boxes,
                     images,
-                    CitationExtension(citations), GlossaryTermExtension()],
+                    CitationExtension(citations), GlossaryTermExtension(), SlotExtension()],
         extension_configs={"toc": {"slugify": lambda value, sep: prefix + slugify(value, sep)}},
         output_format="html",
     )
@@ -279,6 +283,8 @@ def chapter_html(chapter: Chapter, audience: str, where: Location, citations: di
         html = md.convert(chapter.markdown_for(audience))
     except RecursionError:  # Python-Markdown recurses once per level of nested lists and quotes
         raise BookletError("lists or quotes are nested too deeply to print", chapter.path) from None
+    except UnknownSlot as unknown:
+        raise unknown_slot_error(unknown.name, chapter.path, source_line(chapter, "{{")) from None
     except UnknownCitation as unknown:  # check_citations reports these first; this keeps chapter_html safe alone
         raise BookletError(unknown.message, chapter.path, source_line(chapter, f"@{unknown.key}")) from None
     # Last guard: a citation Markdown did not turn into a number must not reach the PDF as "[@key]".

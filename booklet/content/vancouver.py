@@ -152,3 +152,18 @@ def patient_entry(ref: Reference, published: dt.date) -> Markup:
         else:
             dates.append(f"Next check due {plain_date(ref.next_review)}.")
     return _with_url(" ".join([lead, *dates]), ref, label="")
+
+
+def short_entry(ref: Reference) -> Markup:
+    """A source in a line, for the quick guide's four pages: who, what and when (the full booklet
+    lists each in full)."""
+    if ref.type == "article-journal":
+        who = nlm_name(ref.author[0]) + (" and others" if len(ref.author) > 1 or ref.more_authors else "")
+        when = f" {ref.issued.year}" if ref.issued else ""
+        return escape(f"{who}, {ref.container_title_short or ref.container_title}{when}.")
+    if ref.is_trial:
+        return escape(f"{ref.title} ({ref.number}).")
+    publisher = ref.publisher or ref.container_title or (ref.author[0].literal if ref.author else None)
+    dates = [plain_date(date) for _, date in stated_dates(ref)]
+    when = f", {dates[0]}" if dates else ", undated"
+    return escape(f"{publisher + ': ' if publisher else ''}\u201c{ref.title}\u201d{when}.")

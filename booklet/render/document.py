@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import io
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,9 @@ import markdown
 
 from ..content.chapter_html import Location, chapter_html, document_id_problems
 from ..errors import ValidationFailed
-from ..content.vancouver import format_reference, patient_entry, review_status
+from ..content.slots import fill_slots
+from ..content.vancouver import format_reference, patient_entry, review_status, short_entry
+from ..source.audience import QUICK_GUIDE
 from ..dates import long_date
 from ..source.chapters import Chapter
 from ..source.citations import cited_keys
@@ -53,7 +56,7 @@ class ReferenceEntry:
     status: str  # review status, as the source states it
 
 
-VARIANT_STYLES = {"large-print": "large-print.css", "booklet": "booklet.css"}
+VARIANT_STYLES = {"large-print": "large-print.css", "booklet": "booklet.css", QUICK_GUIDE: "quick-guide.css"}
 # Clear print asks for 60-70 characters a line: at 14 pt Atkinson Hyperlegible that is a
 # 158 mm measure, so the patient reading copies get side margins to match on any paper.
 PATIENT_MEASURE_MM = 158
@@ -63,7 +66,7 @@ def side_margin_mm(output: Output) -> float | None:
     if output.audience == "patient" and output.variant == "standard":
         return round((PAPERS[output.paper].width_mm - PATIENT_MEASURE_MM) / 2, 1)
     return None
-NOTES_PAGE_LINES = {"a5": 13, "half-letter": 13}
+NOTES_PAGE_LINES = {"a5": 15, "half-letter": 15}
 
 
 def stylesheets(root: Path, html_dir: Path, output: Output) -> list[str]:
@@ -101,15 +104,36 @@ def edition_chapter_html(chapter: Chapter, audience: str, where: Location, numbe
     return chapter_html(chapter, audience, where, dict(numbers))
 
 
+def slot_values(plan: Plan) -> dict[str, str | None]:
+    """What each contact slot prints: the brand's numbers, else the booklet's emergency number."""
+    brand = plan.brand
+    return {"day-phone": brand.day_phone if brand else None,
+            "out-of-hours-phone": brand.out_of_hours_phone if brand else None,
+            "emergency-number": (brand.emergency_number if brand else None) or plan.config.emergency_number}
+
+
+_CHAPTER_LINK = re.compile(r'<a href="#chapter-([a-z0-9-]+)">(.*?)</a>', re.S)
+
+
+def _links_within(html: str, present: set[str]) -> str:
+    """Links to chapters this document leaves out (a quick guide's or a handout's) become their
+    words and where to find them, so no link leads nowhere."""
+    return _CHAPTER_LINK.sub(lambda m: m.group(0) if m.group(1) in present
+                             else f'<span class="elsewhere">{m.group(2)} (full booklet)</span>', html)
+
+
 def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> str:
     """The output's complete HTML document."""
     html_dir = build_dir / "html"
     numbers = dict(output.citations)
+    present = {chapter.id for chapter in output.chapters}
+    values = slot_values(plan)
     chapters = []
     for chapter in output.chapters:
-        html = edition_chapter_html(chapter, output.audience, Location(root, root / chapter.path, html_dir),
+        html = edition_chapter_html(chapter, output.view, Location(root, root / chapter.path, html_dir),
                              tuple(sorted(numbers.items())))
-        used = sorted({(numbers[key], key) for key in cited_keys(chapter.markdown_for(output.audience))})
+        html = _links_within(fill_slots(html, values), present)
+        used = sorted({(numbers[key], key) for key in cited_keys(chapter.markdown_for(output.view))})
         chapters.append(RenderedChapter(chapter, html, tuple(used)))
     if clashes := document_id_problems([(c.chapter, c.html) for c in chapters], [k for k, _ in output.citations]):
         raise ValidationFailed(clashes)
@@ -118,9 +142,11 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> 
     references = []
     for key, number in output.citations:
         ref = plan.references[key]
-        entry = patient_entry(ref, published) if output.audience == "patient" else format_reference(ref)
+        entry = (short_entry(ref) if output.is_quick_guide else patient_entry(ref, published)
+                 if output.audience == "patient" else format_reference(ref))
         references.append(ReferenceEntry(number, ref, entry, review_status(ref, published)))
-    return _env.get_template("document.html.j2").render(
+    template = "quick-guide.html.j2" if output.is_quick_guide else "document.html.j2"
+    return _env.get_template(template).render(
         config=config,
         output=output,
         audience_label=AUDIENCE_LABELS[output.audience],

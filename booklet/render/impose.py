@@ -44,26 +44,27 @@ def _as_form(writer: PdfWriter, page: PageObject, width: float, height: float) -
 
 
 def impose(booklet_pdf: bytes, cover_note_pdf: bytes, title: str, sheet: str) -> bytes:
-    """The booklet's pages two to a side, after the printing note's sheet (front and back).
+    """The booklet's pages two to a side, after the printing note's sheet (front and back) when
+    there is one (`cover_note_pdf` empty: none).
 
     The pair is centred on the sheet, so the fold falls on its middle even where two
     pages are a little narrower than the sheet (two A5 pages are 296 mm; A4 is 297).
     """
     booklet = PdfReader(io.BytesIO(booklet_pdf))
-    note = PdfReader(io.BytesIO(cover_note_pdf))
+    note_pages = PdfReader(io.BytesIO(cover_note_pdf)).pages if cover_note_pdf else []
     width = float(booklet.pages[0].mediabox.width)
     height = float(booklet.pages[0].mediabox.height)
     if any(abs(float(p.mediabox.width) - width) > 0.5 or abs(float(p.mediabox.height) - height) > 0.5
            for p in booklet.pages):
         raise BookletError("cannot impose a booklet whose pages differ in size")
-    if len(note.pages) != 2:
-        raise BookletError(f"the printing note must be one sheet (2 pages), not {len(note.pages)}")
+    if cover_note_pdf and len(note_pages) != 2:
+        raise BookletError(f"the printing note must be one sheet (2 pages), not {len(note_pages)}")
     sheet_width, sheet_height = PAPERS[sheet].landscape_points
     if 2 * width > sheet_width + 0.5 or height > sheet_height + 0.5:
         raise BookletError(f"two {width:.0f} x {height:.0f} pt pages do not fit on a {sheet} sheet")
     fold, bottom = sheet_width / 2, (sheet_height - height) / 2
     writer = PdfWriter()
-    for page in note.pages:
+    for page in note_pages:
         writer.add_page(page)
     # Each booklet page becomes a form XObject, drawn on its side with a translation: this
     # copies content streams as they are, where merging pages would parse and rewrite them.

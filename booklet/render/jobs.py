@@ -91,7 +91,7 @@ class ImposeJob:
     """A linear booklet laid out two pages to a side, after its printing note's sheet."""
 
     booklet: bytes
-    note: bytes
+    note: bytes  # b"" for none: the quick guide is one sheet, its own pages the whole file
     title: str
     sheet: str  # a key of plan.PAPERS
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..errors import BookletError, UsageError
 from ..source.brand import Brand
+from ..source.audience import QUICK_GUIDE
 from ..source.changelog import EditionEntry
 from ..source.chapters import Chapter
 from ..source.citations import number_citations
@@ -54,7 +55,14 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("booklet", "half-letter", ("patient",)),
     Variant("booklet-imposed", "a4", ("patient",), imposed_from="a5"),
     Variant("booklet-imposed", "letter", ("patient",), imposed_from="half-letter"),
+    # The quick guide: the chapters' `::: quick-guide` blocks on four A5 (or half-letter) pages, one
+    # sheet folded, handed over on the day; made when any patient chapter has such a block.
+    Variant(QUICK_GUIDE, "a5", ("patient",)),
+    Variant(QUICK_GUIDE, "half-letter", ("patient",)),
+    Variant(f"{QUICK_GUIDE}-imposed", "a4", ("patient",), imposed_from="a5"),
+    Variant(f"{QUICK_GUIDE}-imposed", "letter", ("patient",), imposed_from="half-letter"),
 )
+QUICK_GUIDE_PAGES = 4
 BOOKLET_PAPER = {v.paper: v.imposed_from for v in VARIANTS if v.imposed_from}  # sheet -> booklet page
 
 
@@ -83,6 +91,15 @@ class Output:
     @property
     def is_booklet(self) -> bool:
         return self.variant == "booklet"
+
+    @property
+    def is_quick_guide(self) -> bool:
+        return self.variant in (QUICK_GUIDE, f"{QUICK_GUIDE}-imposed")
+
+    @property
+    def view(self) -> str:
+        """Which text of its chapters the output prints: its audience's, or the quick guide's blocks."""
+        return QUICK_GUIDE if self.is_quick_guide else self.audience
 
     @property
     def pdf_name(self) -> str:
@@ -153,12 +170,18 @@ def make_plan(config: BookletConfig, chapters: tuple[Chapter, ...], references: 
             raise BookletError(f"the {audience} edition has no chapters: give a chapter "
                                f"'audience: {audience}' or 'audience: both'", CONFIG_FILE)
         numbers = number_citations(c.markdown_for(audience) for c in included)
+        quick = tuple(c for c in included if c.markdown_for(QUICK_GUIDE).strip()) if audience == "patient" else ()
+        quick_numbers = number_citations(c.markdown_for(QUICK_GUIDE) for c in quick)
         for variant in variants:
             if audience not in variant.audiences:
                 continue
-            source = (_stem(slug, config, audience, "booklet", variant.imposed_from)
+            is_quick = variant.name.startswith(QUICK_GUIDE)
+            if is_quick and not quick:
+                continue
+            source = (_stem(slug, config, audience, variant.name.removesuffix("-imposed"), variant.imposed_from)
                       if variant.imposed_from else None)
             outputs.append(Output(audience, variant.name, variant.paper,
-                                  _stem(slug, config, audience, variant.name, variant.paper), included,
-                                  tuple(numbers.items()), imposed_from=source))
+                                  _stem(slug, config, audience, variant.name, variant.paper),
+                                  quick if is_quick else included,
+                                  tuple((quick_numbers if is_quick else numbers).items()), imposed_from=source))
     return Plan(config, tuple(outputs), booklet_next_review(config, chapters), references, history, brand)

@@ -1,8 +1,9 @@
 """brands/<name>.yaml: an organisation that redistributes the booklet under its own name.
 
-A brand changes the covers only: the organisation on the front, its contact
-details in the back cover's "Your kidney team" box, and its slug in the file
-names. The chapters are never touched.
+A brand changes the covers and the contact slots only: the organisation on the
+front, its contact details in the back cover's "Your kidney team" box, its numbers
+in the urgent box's slots ({{day-phone}} and the like), and its slug in the file
+names. The chapters' words are never touched.
 """
 from __future__ import annotations
 
@@ -28,6 +29,12 @@ class Brand:
     phone: str | None = spec("text", "Phone number for the back cover.", default=None)
     website: str | None = spec("url", "Web address for the back cover.", default=None)
     address: str | None = spec("text", "Postal address for the back cover.", default=None)
+    day_phone: str | None = spec("phone", "The unit's daytime phone number, printed in the urgent box.",
+                                 default=None)
+    out_of_hours_phone: str | None = spec("phone", "The number to call at night and at weekends, printed "
+                                          "in the urgent box.", default=None)
+    emergency_number: str | None = spec("phone", "The emergency number where the unit is, if not the "
+                                        "booklet's own (999 in the UK), e.g. 911 or 112.", default=None)
     distributed_by: str | None = spec("text", "The cover line, e.g. 'Distributed by Example Kidney Charity'.",
                                       default=None)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import BookletError, Problem, ValidationFailed, has_errors
 from ..files import read_text
-from .audience import Segment, split_audiences, text_for
+from .audience import QUICK_GUIDE, Segment, split_audiences, text_for
 from .fields import fields_of, from_values, spec, validate_mapping
 from .yamlfile import load_yaml
 
@@ -152,7 +152,8 @@ def parse_chapter(text: str, path: str) -> tuple[Chapter | None, list[Problem]]:
         for segment in segments:
             if segment.audience not in (None, audience):
                 problems.append(Problem(path, segment.first_line - 1,
-                                        f"'::: {segment.audience}' block in a chapter whose audience is "
+                                        f"'::: {QUICK_GUIDE if segment.quick else segment.audience}' block "
+                                        f"in a chapter whose audience is "
                                         f"'{audience}': it would never be printed"))
     if not any(s.text.strip() for s in segments):
         problems.append(Problem(path, body_line, "the chapter has no text after its front-matter"))

@@ -32,6 +32,10 @@ class BookletConfig:
                                   "person).", default=None)
     licence: str | None = spec("text", "Printed inside the cover: the terms on which the booklet may be "
                                "shared.", default=None)
+    emergency_number: str | None = spec("phone", "The emergency phone number the urgent page tells readers "
+                                        "to call, e.g. 999 in the UK; a brand file may set its own. Without "
+                                        "one, copies print a line to write it on.",
+                                        default=None)
     next_review: dt.date | None = spec("date", "Booklet-wide next review date; used when earlier than every "
                                        "chapter's.", default=None)
     # Line of each key in booklet.yaml, so later checks (the project's) can point at it.

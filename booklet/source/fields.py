@@ -25,6 +25,8 @@ LANG_TAG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 URL = re.compile(r"^https?://[^\s]+$")
 DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 PMID = re.compile(r"^\d{1,9}$")
+# A phone number as printed: digits, spaces, brackets and hyphens, with an optional leading "+".
+PHONE = re.compile(r"^\+?[0-9(][0-9 ()-]{0,28}[0-9]$")
 # Whole numbers a field accepts unless it says otherwise. The one such field is a chapter's
 # `order`: `booklet new` names files NN-title.md from it and lists the free orders below the
 # last, and no booklet needs ten thousand positions (1, 2, 3 or 10, 20, 30 both fit).
@@ -234,7 +236,20 @@ def _names(field: Field, value: Any) -> Any:
     return tuple(names)
 
 
+def _phone(field: Field, value: Any) -> Any:
+    # YAML reads an unquoted 0161 as the octal number 113 and 0800 123 as text: only quoted text
+    # is sure to be the number that was typed.
+    if not isinstance(value, str):
+        raise ValueError(f"must be written in quotes, as in {field.name}: \"0161 206 1234\" (YAML reads an "
+                         "unquoted number as a different one)")
+    text = _short_text(field, value)
+    if not PHONE.match(text):
+        raise ValueError(f"must be a phone number (digits, spaces, brackets, hyphens, a leading +), not {text!r}")
+    return text
+
+
 CONVERTERS: dict[str, Callable[[Field, Any], Any]] = {
+    "phone": _phone,
     "partial-date": _partial_date,
     "short-text": _short_text,
     "names": _names,
