@@ -211,6 +211,15 @@ def _render(prepared: Prepared, cache: RenderCache, jobs: int | None, progress: 
     return rendered, tuple(scheduler.rendered)
 
 
+def _render_warning(output: Output, warning: str) -> str:
+    """A render's warning as a line; a page-fit warning (section id, tab, text) names the chapter."""
+    section, tab, text = warning.partition("\t")
+    if not tab:
+        return f"{output.html_name}: warning: {warning}"
+    by_section = {f"chapter-{chapter.id}": chapter.path for chapter in output.chapters}
+    return f"{by_section.get(section, output.html_name)}: warning: {output.pdf_name} {text}"
+
+
 def _check_quick_guide(output: Output, pages: int) -> None:
     """The quick guide is one sheet folded: exactly its four pages, never a fifth."""
     if pages != QUICK_GUIDE_PAGES:
@@ -241,7 +250,7 @@ def _write(prepared: Prepared, rendered: dict[str, RenderedPdf], made: tuple[str
                       "sheets": 1 + rendered[output.booklet_stem].pages // 4}
             seconds, from_cache = seconds + note.seconds, from_cache and note.from_cache
         else:
-            warnings += [f"{output.html_name}: warning: {w}" for w in result.warnings]
+            warnings += [_render_warning(output, w) for w in result.warnings]
             files.append(OutputFile(output.html_name, prepared.documents[output.stem].encode("utf-8")))
         files.append(OutputFile(output.pdf_name, result.data, entry | brand))
         built.append(BuiltOutput(output, output.pdf_name, result.pages, len(result.data), seconds, from_cache))

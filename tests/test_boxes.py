@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from booklet.pipeline import prepare
+from booklet.content.chapter_html import NOTE_LINES
 from conftest import booklet, write_chapter
 
 FRONT = """
@@ -23,10 +24,10 @@ def test_boxes_and_tick_boxes_reach_the_html(project):
                   "- [ ] a box\n- [link] stays a plain item\n\n!!! notes \"My notes\"\n")
     html = prepare(project).html("patient-standard-a4")
     assert '<div class="admonition urgent">\n<p class="admonition-title">Get help now</p>' in html
-    assert '<ul class="checklist">\n<li class="task">What is my plan?</li>' in html
-    assert '<ul>\n<li class="task">a box</li>\n<li>[link] stays a plain item</li>' in html
+    assert '<ul class="checklist keep-together">\n<li class="task">What is my plan?</li>' in html
+    assert '<ul class="keep-together">\n<li class="task">a box</li>\n<li>[link] stays a plain item</li>' in html
     assert "[ ]" not in html
-    assert html.count('<div class="write-line"></div>') == 6  # the empty notes box is ruled
+    assert html.count('<div class="write-line"></div>') == NOTE_LINES >= 15  # the empty notes box: a page of lines
 
 
 def test_unknown_box_type_is_an_error_naming_file_and_line(project):

@@ -139,6 +139,16 @@ class _ImageExtension(Extension):
 
 # Box types authors may use with `!!! type "Title"`; the styles give each its look.
 BOX_TYPES = ("urgent", "key", "tip", "notes")
+# Lists shorter than this, and forms (tables with cells to write in) of fewer rows, are kept on
+# one page (class keep-together). Other tables may break between rows: a tall one kept whole
+# would leave most of a page empty before it.
+SHORT_LIST = 8
+SHORT_TABLE = 12
+
+
+def is_short_form(table: ET.Element) -> bool:
+    cells = list(table.iter("td"))
+    return len(list(table.iter("tr"))) < SHORT_TABLE and any(not "".join(c.itertext()).strip() for c in cells)
 NOTE_LINES = 15  # ruled lines in an empty notes box (a page to write on); drawn as borders, which print crisply
 _TASK_BOX = re.compile(r"^\[ \]\s+")
 
@@ -166,6 +176,10 @@ class _BoxAndTaskChecker(Treeprocessor):
                 if kinds == ["notes"] and len(div) == 1:  # only its title: a ruled space to write in
                     for _ in range(NOTE_LINES):
                         ET.SubElement(div, "div", {"class": "write-line"})
+        for element in root.iter():  # kept on one page (render/page_fit.py checks that they were)
+            if element.tag in ("ul", "ol") and len(element.findall("li")) < SHORT_LIST \
+                    or element.tag == "table" and is_short_form(element):
+                element.set("class", " ".join([*element.get("class", "").split(), "keep-together"]))
         for parent in root.iter():
             if parent.tag != "ul":
                 continue
@@ -176,13 +190,13 @@ class _BoxAndTaskChecker(Treeprocessor):
                     holder.text = _TASK_BOX.sub("", holder.text, count=1)
                     item.set("class", "task")
             if items and all(item.get("class") == "task" for item in items):
-                parent.set("class", "checklist")
+                parent.set("class", " ".join(["checklist", *parent.get("class", "").split()]))
 
 
 class _AuthoredClasses(Treeprocessor):
     """Classes an author set (with `{: .name }`), found after attr_list and before this module's
     own processors add theirs. The stylesheets give classes their meaning, including the ones the
-    boxes use (`.notes .write-line:nth-of-type(n+4)` hides ruled lines in some copies), so an
+    boxes use (`.keep-together` keeps a list on one page), so an
     author's class could hide text in one copy only: chapters set none. Raw HTML is checked for
     the same after conversion (see _raw_class_problems)."""
 

@@ -27,6 +27,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from ..files import is_plain_file  # noqa: E402
 from ..source.images import data_problem, image_pixels, image_problem, limit_pillow, looks_like_an_image  # noqa: E402
+from .page_fit import page_fit_problems  # noqa: E402
 from .jobs import PROJECT_URL, Overflow, RenderedPdf, RenderError, RenderJob, input_name  # noqa: E402
 
 
@@ -288,6 +289,7 @@ def _render(job: RenderJob) -> RenderedPdf:
         fetcher = ConfinedFetcher(job.folders, job.root)
         document = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render()
         overflows = _overflows(document)
+        page_fit = tuple(problem.as_warning() for problem in page_fit_problems(document))
         short = -len(document.pages) % 4 if job.padding_html is not None else 0
         if short:
             notes = HTML(string=job.padding_html, base_url=job.base_url, url_fetcher=fetcher).render()
@@ -319,5 +321,5 @@ def _render(job: RenderJob) -> RenderedPdf:
         first = collector.errors[0]
         more = f" (and {len(collector.errors) - 1} more)" if len(collector.errors) > 1 else ""
         raise RenderError(f"rendering failed: {_project_paths(first, job.root)}{more}", first)
-    return RenderedPdf(data, len(document.pages), tuple(collector.warnings), tuple(overflows),
+    return RenderedPdf(data, len(document.pages), (*collector.warnings, *page_fit), tuple(overflows),
                        inputs=tuple(sorted(fetcher.reads.items())))
