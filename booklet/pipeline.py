@@ -162,7 +162,9 @@ def _render(prepared: Prepared, cache: RenderCache, jobs: int | None, progress: 
     by_stem = {output.stem: output for output in plan.outputs}
 
     def job(output: Output, html: str, accessible: bool = True, name: str | None = None) -> RenderJob:
-        padding = render_notes_pages(plan, output, root, build_dir) if output.is_booklet else None
+        # Folded copies are padded with notes pages to a multiple of 4 (the quick guide, to its 4).
+        padding = (render_notes_pages(plan, output, root, build_dir)
+                   if output.is_booklet or output.is_quick_guide else None)
         return RenderJob(html, build_dir / output.html_name, root, (FONT_DIR, DEFAULT_STYLE_DIR),
                          hashlib.sha256((name or output.stem).encode()).digest()[:16], epoch, accessible,
                          xmp_metadata(plan, output) if accessible else None, padding)

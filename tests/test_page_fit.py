@@ -37,3 +37,24 @@ def test_a_wide_table_that_fits_is_accepted(built_project):
                   f"Text [@web-reviewed].\n\n| a | b | c |\n|---|---|---|\n| {words} | {words} | {words} |\n")
     result = booklet(project, "build")
     assert result.returncode == 0, result.stderr
+
+
+PATIENT = FRONT.replace("audience: clinician", "audience: patient").replace("id: wide", "id: long-box")
+
+
+def test_a_box_pushed_overleaf_and_one_too_long_for_a_page_are_warnings_naming_the_chapter(built_project):
+    project = built_project
+    filler = "\n\n".join(f"Paragraph {n} before the boxes [@web-reviewed]." for n in range(3))
+    short_box = "\n\n".join(f"    Line {n} of a box that fits on a page." for n in range(20))
+    long_box = "\n\n".join(f"    Line {n} of a box longer than any page." for n in range(45))
+    write_chapter(project, "03-long-box.md", PATIENT, f"{filler}\n\n!!! tip \"Fits\"\n{short_box}\n\n"
+                  f"!!! tip \"Too long\"\n{long_box}\n\nA closing paragraph [@web-reviewed].\n")
+    result = booklet(project, "build")
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "fixture-patient-standard-a4-2.1.0.pdf page" in line]
+    # The box that fits is moved whole to page 7, leaving the chapter's first page a quarter full;
+    # the one that cannot fit any page runs over, and says so.
+    assert "chapters/03-long-box.md: warning: fixture-patient-standard-a4-2.1.0.pdf page 6: is only 26% full, " \
+           "and the text goes on overleaf: something that must stay whole was pushed to the next page" in warnings
+    assert "chapters/03-long-box.md: warning: fixture-patient-standard-a4-2.1.0.pdf page 8: a box runs over " \
+           "from page 8 to page 9" in warnings
