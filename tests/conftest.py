@@ -126,6 +126,7 @@ def _build_real(target: Path) -> None:
     # On every core: the tests that read it run first, so the other workers are waiting for it.
     result = booklet(target, "build", "--jobs", str(len(os.sched_getaffinity(0))))
     assert result.returncode == 0, result.stderr
+    (target / "build-warnings.txt").write_text(result.stderr)  # for the tests of how the pages fit
 
 
 @pytest.fixture(scope="session")

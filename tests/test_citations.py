@@ -123,8 +123,8 @@ def test_repository_references_are_valid_and_complete(tmp_path):
     from conftest import REPO
     refs, problems = load_references(REPO)
     assert problems == []
-    # the five source documents, the seven articles and the two trials
-    assert len(refs) == 14
+    # the seven source documents, the seven articles and the two trials
+    assert len(refs) == 16
     assert refs["nkf-2023"].next_review.last_day().isoformat() == "2026-07-31"
     assert refs["qa-whatis"].is_undated
 

@@ -52,6 +52,6 @@ def test_hard_chapter_and_long_sentence_are_warned_with_file_and_line(project):
     result = booklet(project, "check", "--as-of", "2025-01-01")
     assert result.returncode == 0
     assert "chapters/03-hard.md:2: warning: patient text reads at grade" in result.stderr
-    assert "(Flesch-Kincaid), above the limit of 8" in result.stderr
-    assert "chapters/03-hard.md:15: warning: sentence of 26 words (limit 25)" in result.stderr
+    assert "(Flesch-Kincaid), above the limit of 6" in result.stderr
+    assert "chapters/03-hard.md:15: warning: sentence of 26 words (limit 20)" in result.stderr
     assert booklet(project, "check", "--as-of", "2025-01-01", "--strict").returncode == 1

@@ -1,6 +1,7 @@
 """The repository's own booklet: it builds, and meets the promises its issues make."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,7 @@ from pypdf import PdfReader
 
 from booklet.authoring.readability import GRADE_LIMITS, SENTENCE_WORD_LIMIT, patient_readability
 from booklet.source.project import load_project
-from conftest import REPO
+from conftest import REPO, booklet
 from pdfs import contents_entries, page_texts
 
 
@@ -40,13 +41,74 @@ def test_clinician_key_points_fit_on_one_page(real_build, paper):
 
 
 @pytest.mark.parametrize("copy", ["standard-a4", "standard-letter", "large-print-a4"])
-def test_patient_edition_opens_with_the_booklet_guide_and_ends_with_notes_then_sources(real_build, copy):
+def test_patient_edition_opens_with_the_most_important_things_and_ends_with_notes_then_sources(real_build, copy):
     pdf = next((real_build / "build").glob(f"calciphylaxis-patient-{copy}-*.pdf"))
-    titles = list(_chapter_pages(pdf))
-    assert titles[0] == "About this booklet"
+    chapters = _chapter_pages(pdf)
+    titles = list(chapters)
+    assert titles[:2] == ["The most important things to know", "About this booklet"]
     assert titles[-3:] == ["My notes and contacts", "Where this information comes from", "Edition history"]
-    first, last = _chapter_pages(pdf)["My notes and contacts"]
-    assert first == last  # the form is one page to photocopy
+    first, last = chapters["The most important things to know"]
+    assert last == first + (1 if copy == "large-print-a4" else 0)  # one page; two at 18 pt
+    first, last = chapters["My notes and contacts"]
+    assert last == first + 1  # the contacts form on one page to photocopy, then a page of lines
+    assert "What might happen: the outlook" in titles
+
+
+def test_the_full_patient_booklet_is_at_most_40_a4_pages(real_build):
+    pdf = next((real_build / "build").glob("calciphylaxis-patient-standard-a4-*.pdf"))
+    assert len(PdfReader(pdf).pages) <= 40
+
+
+def test_no_patient_page_breaks_a_page_fit_rule(real_build):
+    """Boxes and short lists whole, no lone review line, no page of a chapter under a third full
+    (render/page_fit.py), in every patient copy of the real booklet."""
+    warnings = [line for line in (real_build / "build-warnings.txt").read_text().splitlines()
+                if "calciphylaxis-patient-" in line]
+    assert warnings == []
+
+
+URGENT_BOX = ("Get help at once if you notice", "Signs that a wound may be infected", "Signs of sepsis",
+              "Who to call at once", "Nights and weekends")
+
+
+def _urgent_page(pdf: Path) -> str:
+    """The text of the page that opens the "Get help straight away" chapter."""
+    first, _ = _chapter_pages(pdf)["Get help straight away"]
+    return " ".join(page_texts(pdf)[first].split())
+
+
+@pytest.mark.parametrize("copy", ["standard-a4", "standard-letter", "large-print-a4", "booklet-a5",
+                                  "booklet-half-letter"])
+def test_the_urgent_box_its_signs_and_numbers_are_on_the_chapters_first_page(real_build, copy):
+    page = _urgent_page(next((real_build / "build").glob(f"calciphylaxis-patient-{copy}-*.pdf")))
+    assert all(words in page for words in URGENT_BOX), page
+    assert "999" in page
+
+
+def test_the_urgent_handout_keeps_its_box_on_one_page_with_a_unit_s_numbers(real_build, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(real_build, project, ignore=shutil.ignore_patterns("release"))
+    (project / "brands").mkdir(exist_ok=True)
+    (project / "brands" / "unit.yaml").write_text('name: Test Unit\nday_phone: "0161 000 1111"\n'
+                                                  'out_of_hours_phone: "0161 000 2222"\n')
+    result = booklet(project, "build", "--chapter", "get-help-urgently", "--brand", "brands/unit.yaml")
+    assert result.returncode == 0, result.stderr
+    assert "warning" not in result.stderr
+    for pdf in (project / "build" / "brands" / "unit" / "handouts" / "get-help-urgently").glob("*.pdf"):
+        page = _urgent_page(pdf)
+        assert all(words in page for words in URGENT_BOX), page
+        assert "0161 000 1111" in page and "0161 000 2222" in page and "999" in page
+
+
+@pytest.mark.parametrize("paper", ["a5", "half-letter"])
+def test_the_quick_guide_is_four_pages_the_guide_the_box_the_questions_and_the_booklet(real_build, paper):
+    pdf = next((real_build / "build").glob(f"calciphylaxis-patient-quick-guide-{paper}-*.pdf"))
+    pages = [" ".join(text.split()) for text in page_texts(pdf)]
+    assert len(pages) == 4
+    assert "The most important things to know" in pages[0]
+    assert all(words in pages[1] for words in URGENT_BOX) and "999" in pages[1]
+    assert "Ten questions to ask" in pages[2] and "What is likely to happen to me?" in pages[2]
+    assert "The full booklet" in pages[3] and "Where the facts come from" in pages[3]
 
 
 @pytest.mark.parametrize("copy", ["standard-a4", "standard-letter"])
@@ -59,7 +121,7 @@ def test_patient_reading_copies_set_60_to_70_characters_a_line(real_build, copy)
 
 def test_every_contents_entry_names_the_page_its_heading_is_on(real_build):
     for pdf in sorted((real_build / "build").glob("*.pdf")):
-        if "imposed" in pdf.name:
+        if "imposed" in pdf.name or "quick-guide" in pdf.name:  # the quick guide has no contents page
             continue
         texts = page_texts(pdf)
         entries = contents_entries(pdf)

@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 import markdown
 
-from ..content.chapter_html import Location, chapter_html, document_id_problems
+from ..content.chapter_html import SHORT_LIST, Location, chapter_html, document_id_problems
 from ..errors import ValidationFailed
 from ..content.slots import fill_slots
 from ..content.vancouver import format_reference, patient_entry, review_status, short_entry
@@ -85,8 +85,17 @@ class HistoryEntry:
 
 def history_entries(plan: Plan) -> list[HistoryEntry]:
     """CHANGELOG sections as HTML; markup in the file is shown as text, never passed through."""
-    return [HistoryEntry(e.version, e.date, markdown.markdown(e.markdown.replace("<", "&lt;")))
+    return [HistoryEntry(e.version, e.date, _short_lists_kept(markdown.markdown(e.markdown.replace("<", "&lt;"))))
             for e in plan.history]
+
+
+_LIST = re.compile(r"<ul>(.*?)</ul>", re.S)
+
+
+def _short_lists_kept(html: str) -> str:
+    """An edition's list of changes kept on one page when it is short, as chapters' lists are."""
+    return _LIST.sub(lambda m: m.group(0) if m.group(1).count("<li>") >= SHORT_LIST
+                     else f'<ul class="keep-together">{m.group(1)}</ul>', html)
 
 
 def qr_code_data_url(url: str) -> str:
