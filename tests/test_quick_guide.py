@@ -68,6 +68,8 @@ def test_slots_print_the_brand_numbers_or_lines_to_write_them_on(project):
     assert "After the box" not in quick and "Before the box" not in quick
     # The chapter it links to is not in the quick guide: the words stay, pointing to the booklet.
     assert "After the box" in html and '<a href="#chapter-patient-only">the other chapter</a>' in html
+    handout = prepare(project, chapter_id="urgent").html("patient-handout-a4")
+    assert 'See <span class="elsewhere">the other chapter (in the full booklet)</span>.' in handout
 
 
 def test_an_unknown_slot_and_an_unquoted_phone_number_are_one_line_each(project):

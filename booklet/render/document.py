@@ -121,14 +121,20 @@ def slot_values(plan: Plan) -> dict[str, str | None]:
             "emergency-number": (brand.emergency_number if brand else None) or plan.config.emergency_number}
 
 
-_CHAPTER_LINK = re.compile(r'<a href="#chapter-([a-z0-9-]+)">(.*?)</a>', re.S)
+_CHAPTER_LINK = re.compile(r'<a href="#chapter-([a-z0-9-]+)">((?:(?!</a>).)*)</a>(\s*</(?:p|li)>)?', re.S)
 
 
 def _links_within(html: str, present: set[str]) -> str:
-    """Links to chapters this document leaves out (a quick guide's or a handout's) become their
-    words and where to find them, so no link leads nowhere."""
-    return _CHAPTER_LINK.sub(lambda m: m.group(0) if m.group(1) in present
-                             else f'<span class="elsewhere">{m.group(2)} (full booklet)</span>', html)
+    """Links to chapters this document leaves out (a quick guide's or a handout's) lead nowhere:
+    one that closes its paragraph or list item, a pointer to more, is left out; one inside a
+    sentence keeps its words and says where they are."""
+    def kept(match: re.Match) -> str:
+        if match.group(1) in present:
+            return match.group(0)
+        if match.group(3):
+            return match.group(3)
+        return f'<span class="elsewhere">{match.group(2)} (in the full booklet)</span>'
+    return _CHAPTER_LINK.sub(kept, html)
 
 
 def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> str:
