@@ -223,10 +223,11 @@ def _render_warning(output: Output, warning: str) -> str:
 
 
 def _check_quick_guide(output: Output, pages: int) -> None:
-    """The quick guide is one sheet folded: exactly its four pages, never a fifth."""
+    """The quick guide is one sheet folded: exactly its four pages, never a fifth (a shorter guide is
+    padded to four with notes pages, a longer one to eight, so any other count ran over)."""
     if pages != QUICK_GUIDE_PAGES:
-        raise BookletError(f"{output.pdf_name} has {pages} pages; the quick guide must have {QUICK_GUIDE_PAGES} "
-                           f"(one sheet, folded): shorten the '::: quick-guide' blocks in "
+        raise BookletError(f"{output.pdf_name} runs past {QUICK_GUIDE_PAGES} pages; the quick guide must have "
+                           f"{QUICK_GUIDE_PAGES} (one sheet, folded): shorten the '::: quick-guide' blocks in "
                            f"{', '.join(c.path for c in output.chapters)}", output.html_name)
 
 

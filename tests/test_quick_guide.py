@@ -115,6 +115,7 @@ def test_a_quick_guide_past_four_pages_fails_naming_its_chapters(built_project):
     result = booklet(project, "build")
     assert result.returncode == 1
     assert result.stderr.startswith("html/fixture-patient-quick-guide-")
-    assert "pages; the quick guide must have 4 (one sheet, folded): shorten the '::: quick-guide' blocks in " \
+    assert "runs past 4 pages; the quick guide must have 4 (one sheet, folded): shorten the '::: quick-guide' " \
+           "blocks in " \
            "chapters/03-urgent.md" in result.stderr
     assert {p.name: p.read_bytes() for p in (project / "build").iterdir() if p.is_file()} == before

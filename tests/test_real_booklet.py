@@ -67,8 +67,8 @@ def test_no_patient_page_breaks_a_page_fit_rule(real_build):
     assert warnings == []
 
 
-URGENT_BOX = ("Get help at once if you notice", "Signs that a wound may be infected", "Signs of sepsis",
-              "Who to call at once", "Nights and weekends")
+URGENT_BOX = ("Get help straight away if you notice", "Signs that a wound may be infected", "Signs of sepsis",
+              "Who to call", "Kidney unit, daytime", "At other times")
 
 
 def _urgent_page(pdf: Path) -> str:
