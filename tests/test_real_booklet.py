@@ -70,7 +70,7 @@ def test_no_patient_page_breaks_a_page_fit_rule(real_build):
 
 
 URGENT_BOX = ("Get help straight away if you notice", "Signs that a wound may be infected", "Signs of sepsis",
-              "Who to call", "Kidney unit, daytime", "At other times")
+              "What to do", "Call 999", "Call your kidney unit now", "Daytime", "At other times")
 
 
 def _urgent_page(pdf: Path) -> str:
@@ -84,7 +84,6 @@ def _urgent_page(pdf: Path) -> str:
 def test_the_urgent_box_its_signs_and_numbers_are_on_the_chapters_first_page(real_build, copy):
     page = _urgent_page(next((real_build / "build").glob(f"calciphylaxis-patient-{copy}-*.pdf")))
     assert all(words in page for words in URGENT_BOX), page
-    assert "999" in page
 
 
 def test_the_urgent_handout_keeps_its_box_on_one_page_with_a_unit_s_numbers(real_build, tmp_path):
@@ -108,7 +107,7 @@ def test_the_quick_guide_is_four_pages_the_guide_the_box_the_questions_and_the_b
     pages = [" ".join(text.split()) for text in page_texts(pdf)]
     assert len(pages) == 4
     assert "The most important things to know" in pages[0]
-    assert all(words in pages[1] for words in URGENT_BOX) and "999" in pages[1]
+    assert all(words in pages[1] for words in URGENT_BOX)
     assert "Ten questions to ask" in pages[2] and "What is likely to happen to me?" in pages[2]
     assert "The full booklet" in pages[3] and "Where the facts come from" in pages[3]
 
