@@ -242,7 +242,8 @@ def _write(prepared: Prepared, rendered: dict[str, RenderedPdf], made: tuple[str
     for output in sorted(plan.outputs, key=lambda o: o.is_imposed):
         result = rendered[output.stem]
         entry = {"audience": output.audience, "variant": output.variant, "paper": output.paper, "format": "pdf",
-                 "pages": result.pages, "tagged": not output.is_imposed}
+                 "pages": result.pages, "tagged": not output.is_imposed,
+                 "next_review": output.review_date(plan).isoformat()}
         seconds, from_cache = result.seconds, result.from_cache
         if output.is_imposed and output.is_quick_guide:
             entry |= {"for_printing_only": True, "imposes": f"{output.booklet_stem}.pdf",

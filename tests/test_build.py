@@ -73,6 +73,8 @@ def test_manifest_lists_every_pdf_with_pages_bytes_and_checksum(built_mini):
         assert entry["format"] == "pdf"
         imposed = entry["variant"] == "booklet-imposed"
         assert entry["tagged"] is not imposed
+        # Each copy's own review date: its edition's earliest chapter date (the booklet's is the earliest).
+        assert entry["next_review"] == {"patient": "2026-06-30", "clinician": "2027-01-01"}[entry["audience"]]
         assert entry.get("for_printing_only", False) is imposed
 
 

@@ -69,8 +69,8 @@ def test_no_patient_page_breaks_a_page_fit_rule(real_build):
     assert warnings == []
 
 
-URGENT_BOX = ("Get help straight away if you notice", "Signs that a wound may be infected", "Signs of sepsis",
-              "What to do", "Call 999", "Call your kidney unit now", "Daytime", "At other times")
+URGENT_BOX = ("Get help straight away if you notice", "Signs of an infected wound", "Then call your kidney unit now",
+              "daytime", "at other times", "Signs of sepsis", "Then get help at once", "Call 999")
 
 
 def _urgent_page(pdf: Path) -> str:

@@ -167,7 +167,7 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> 
         audience_label=AUDIENCE_LABELS[output.audience],
         chapters=chapters,
         references=references,
-        next_review=plan.next_review,
+        next_review=output.review_date(plan),
         font_css=font_face_css(),
         stylesheets=stylesheets(root, html_dir, output),
         history=history_entries(plan),

@@ -76,6 +76,9 @@ class Output:
     # (reference id, number) in order of first citation within this edition
     citations: tuple[tuple[str, int], ...] = ()
     imposed_from: str | None = None  # stem of the booklet output this one imposes
+    # When what this output prints is next due for review: its edition's earliest chapter date (the
+    # quick guide shares its booklet's), so a reader never meets two dates for the same copy.
+    next_review: dt.date | None = None
 
     @property
     def is_imposed(self) -> bool:
@@ -91,6 +94,10 @@ class Output:
     @property
     def is_booklet(self) -> bool:
         return self.variant == "booklet"
+
+    def review_date(self, plan: "Plan") -> dt.date:
+        """This output's next review date (the whole plan's when the output has none of its own)."""
+        return self.next_review or plan.next_review
 
     @property
     def is_quick_guide(self) -> bool:
@@ -183,5 +190,6 @@ def make_plan(config: BookletConfig, chapters: tuple[Chapter, ...], references: 
             outputs.append(Output(audience, variant.name, variant.paper,
                                   _stem(slug, config, audience, variant.name, variant.paper),
                                   quick if is_quick else included,
-                                  tuple((quick_numbers if is_quick else numbers).items()), imposed_from=source))
+                                  tuple((quick_numbers if is_quick else numbers).items()), imposed_from=source,
+                                  next_review=booklet_next_review(config, included)))
     return Plan(config, tuple(outputs), booklet_next_review(config, chapters), references, history, brand)

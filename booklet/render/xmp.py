@@ -14,7 +14,7 @@ def xmp_metadata(plan: Plan, output: Output) -> bytes:
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
     fields = {"edition": plan.config.edition, "published": plan.config.published.isoformat(),
-              "nextReview": plan.next_review.isoformat(), "audience": output.audience,
+              "nextReview": output.review_date(plan).isoformat(), "audience": output.audience,
               "variant": output.variant, "paper": output.paper}
     body = "".join(f"<booklet:{key}>{esc(value)}</booklet:{key}>" for key, value in fields.items())
     return ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
