@@ -231,7 +231,7 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .authoring.check import check_project, due_soon_lines, grouped
+    from .authoring.check import check_project, due_soon_lines, grouped, marked_lines
     from .authoring.readability import readability_table
 
     report = check_project(args.root, args.as_of or dt.date.today())
@@ -242,6 +242,7 @@ def _check(args: argparse.Namespace) -> int:
               f"{len({p.path for p in report.problems})} file(s)")
         return 1
     print("\n".join(due_soon_lines(report)))
+    print("\n".join(marked_lines(report)))
     if report.readability:
         print("\n".join(readability_table(list(report.readability))))
     drafts = f" ({report.drafts} draft(s), left out of builds)" if report.drafts else ""

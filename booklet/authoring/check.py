@@ -17,6 +17,7 @@ from ..errors import ERROR, WARNING, BookletError, Problem, has_errors, visible
 from ..render.document import edition_chapter_html
 from ..render.plan import Plan, make_plan
 from ..source.chapters import Chapter
+from ..source.citations import MarkedStatement, marked_statements
 from ..source.config import CONFIG_FILE
 from ..source.project import BUILD_DIR, gather_project
 from ..source.references import REFERENCES_FILE
@@ -46,6 +47,7 @@ class CheckReport:
     chapters: int = 0
     drafts: int = 0
     references: int = 0
+    marked: tuple[MarkedStatement, ...] = ()  # statements resting on unreviewed AI sources alone
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -133,8 +135,28 @@ def check_project(root: Path, as_of: dt.date) -> CheckReport:
     config_review = project.config.next_review
     if config_review and as_of <= config_review <= horizon:
         due.append(DueSoon(CONFIG_FILE, None, "the booklet", config_review, config_review.isoformat()))
+    unreviewed = frozenset(key for key, ref in project.references.items() if ref.is_unreviewed_ai)
+    marked = tuple(statement for c in project.chapters for statement in marked_statements(c, unreviewed))
     return CheckReport(as_of, _by_place(problems), tuple(readability), tuple(sorted(due, key=lambda d: d.due)),
-                       len(project.chapters), sum(c.is_draft for c in project.chapters), len(project.references))
+                       len(project.chapters), sum(c.is_draft for c in project.chapters), len(project.references),
+                       marked)
+
+
+def marked_lines(report: CheckReport) -> list[str]:
+    """Every statement printed with the AI mark, chapter by chapter, with its count."""
+    if not report.marked:
+        return ["statements resting only on unreviewed AI sources: none"]
+    by_chapter: dict[str, list[MarkedStatement]] = {}
+    for statement in report.marked:
+        by_chapter.setdefault(statement.path, []).append(statement)
+    lines = [f"statements resting only on unreviewed AI sources (printed with the AI mark): "
+             f"{len(report.marked)} in {len(by_chapter)} chapter(s)"]
+    for path, statements in by_chapter.items():
+        lines.append(visible(f"  {path}: {len(statements)}"))
+        for statement in statements:
+            text = statement.text if len(statement.text) <= 70 else statement.text[:67] + "..."
+            lines.append(visible(f"    line {statement.line}: {text}"))
+    return lines
 
 
 def grouped(problems: tuple[Problem, ...]) -> list[str]:

@@ -210,7 +210,7 @@ class _AuthoredClasses(Treeprocessor):
             classes = element.get("class", "").split()
             made = ({"admonition", *BOX_TYPES} if element.tag == "div" and "admonition" in classes
                     else {"admonition-title"} if element.tag == "p" and id(element) in titles
-                    else SLOT_CLASSES if element.tag == "span" and len(classes) == 1 and not len(element)
+                    else {*SLOT_CLASSES, "ai-mark"} if element.tag == "span" and len(classes) == 1 and not len(element)
                     else set())
             self.found += [name for name in classes if name not in made]
 
@@ -279,7 +279,8 @@ def _without_code(html: str) -> str:
     return "".join(kept)
 
 
-def chapter_html(chapter: Chapter, audience: str, where: Location, citations: dict[str, int]) -> str:
+def chapter_html(chapter: Chapter, audience: str, where: Location, citations: dict[str, int],
+                 marked: frozenset[str] = frozenset()) -> str:
     """The chapter's body for one edition as an HTML fragment, citations numbered."""
     if too_deep := _nesting_problem(chapter, audience):
         raise too_deep
@@ -289,7 +290,7 @@ def chapter_html(chapter: Chapter, audience: str, where: Location, citations: di
     md = markdown.Markdown(
         extensions=["tables", "attr_list", "sane_lists", "toc", "admonition", boxes,
                     images,
-                    CitationExtension(citations), GlossaryTermExtension(), SlotExtension()],
+                    CitationExtension(citations, marked), GlossaryTermExtension(), SlotExtension()],
         extension_configs={"toc": {"slugify": lambda value, sep: prefix + slugify(value, sep)}},
         output_format="html",
     )
@@ -315,6 +316,18 @@ def chapter_html(chapter: Chapter, audience: str, where: Location, citations: di
         raise ValidationFailed(problems)
     return cleaned
 
+
+
+def summary_html(chapter: Chapter, citations: dict[str, int], marked: frozenset[str] = frozenset()) -> str:
+    """The chapter's summary, printed as its main message, as inline HTML with its citations
+    numbered (and marked) like the body's. Markup typed in it is shown as text."""
+    md = markdown.Markdown(extensions=[CitationExtension(citations, marked), GlossaryTermExtension()],
+                           output_format="html")
+    try:
+        html = md.convert(chapter.summary.replace("&", "&amp;").replace("<", "&lt;"))
+    except UnknownCitation as unknown:
+        raise BookletError(unknown.message, chapter.path, chapter.line_of("summary")) from None
+    return html.removeprefix("<p>").removesuffix("</p>")
 
 
 # Ids the page templates give their own elements; a chapter's must differ from these and from

@@ -38,10 +38,16 @@ class UnknownCitation(BookletError):
         self.key = key
 
 
+# Placeholder after a citation whose sources are all unreviewed AI; each document draws it
+# (render/document.py), with a text alternative for the tagged PDF.
+AI_MARK = '<span class="ai-mark"></span>'
+
+
 class _CitationProcessor(InlineProcessor):
-    def __init__(self, numbers: dict[str, int]):
+    def __init__(self, numbers: dict[str, int], marked: frozenset[str]):
         super().__init__(BRACKET.pattern)
         self.numbers = numbers
+        self.marked = marked
 
     def handleMatch(self, match: re.Match, data: str):
         items = parse_bracket(match.group(1))
@@ -63,7 +69,10 @@ class _CitationProcessor(InlineProcessor):
         for index, group in enumerate(groups):
             parts += ([",\u00a0"] if index else []) + group
         parts.append("]")
-        return self._element(parts, by_number), match.start(0), match.end(0)
+        span = self._element(parts, by_number)
+        if all(item.key in self.marked for item in items):  # the statement rests on such sources alone
+            ET.SubElement(span, "span", {"class": "ai-mark"}).tail = ""
+        return span, match.start(0), match.end(0)
 
     @staticmethod
     def _element(parts: list[int | str], by_number: dict[int, CitationItem]) -> ET.Element:
@@ -111,13 +120,15 @@ def _unwrap(parent: ET.Element, index: int, span: ET.Element) -> None:
 
 
 class CitationExtension(Extension):
-    """Replaces `[@key]` with linked reference numbers from a fixed numbering."""
+    """Replaces `[@key]` with linked reference numbers from a fixed numbering, and marks a
+    citation whose every source is an unreviewed AI page."""
 
-    def __init__(self, numbers: dict[str, int]):
+    def __init__(self, numbers: dict[str, int], marked: frozenset[str] = frozenset()):
         super().__init__()
         self.numbers = numbers
+        self.marked = marked  # keys of unreviewed AI sources: citing only these draws the AI mark
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         # Before links (160) and reference links (170), which would claim the brackets.
-        md.inlinePatterns.register(_CitationProcessor(self.numbers), "booklet-citation", 175)
+        md.inlinePatterns.register(_CitationProcessor(self.numbers, self.marked), "booklet-citation", 175)
         md.treeprocessors.register(_CitationUnwrapper(md), "booklet-citation-unwrap", 15)

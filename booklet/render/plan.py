@@ -176,7 +176,7 @@ def make_plan(config: BookletConfig, chapters: tuple[Chapter, ...], references: 
                 continue  # the chapter is not written for this audience
             raise BookletError(f"the {audience} edition has no chapters: give a chapter "
                                f"'audience: {audience}' or 'audience: both'", CONFIG_FILE)
-        numbers = number_citations(c.markdown_for(audience) for c in included)
+        numbers = number_citations(c.cited_text(audience) for c in included)
         quick = tuple(c for c in included if c.markdown_for(QUICK_GUIDE).strip()) if audience == "patient" else ()
         quick_numbers = number_citations(c.markdown_for(QUICK_GUIDE) for c in quick)
         for variant in variants:

@@ -68,6 +68,12 @@ class Chapter:
     def markdown_for(self, audience: str) -> str:
         return text_for(self.segments, audience)
 
+    def cited_text(self, audience: str) -> str:
+        """Everything an edition prints of the chapter that may cite, in reading order: the summary
+        (its main message), then the body. The quick guide prints no summary."""
+        body = self.markdown_for(audience)
+        return body if audience == QUICK_GUIDE else f"{self.summary}\n\n{body}"
+
 
 CHAPTER_FIELDS = fields_of(Chapter)
 

@@ -144,6 +144,37 @@ def number_citations(texts: Iterable[str]) -> dict[str, int]:
     return numbers
 
 
+def _cited_lines(chapter: Chapter):
+    """(line number, text, whether it is the summary) of every line that may cite: the summary,
+    printed as the main message, and the body (its code masked, once and whole)."""
+    if chapter.summary:
+        yield chapter.line_of("summary"), chapter.summary, True
+    for segment in chapter.segments:
+        for offset, line in enumerate(mask_code(segment.text).split("\n")):
+            yield segment.first_line + offset, line, False
+
+
+@dataclass(frozen=True)
+class MarkedStatement:
+    """A statement whose citation names only sources in `marked` (unreviewed AI): it prints with
+    the AI mark, and `booklet check` lists it so its author sees what rests on such sources alone."""
+
+    path: str
+    line: int
+    text: str  # the words before the citation, from the start of their sentence
+
+
+def marked_statements(chapter: Chapter, marked: frozenset[str]) -> list[MarkedStatement]:
+    found = []
+    for number, line, _ in _cited_lines(chapter):
+        for citation in _citations(line):
+            if all(item.key in marked for item in citation.items):
+                before = BRACKET.sub("", line[:citation.start]).strip(" -*>").rstrip()
+                sentence = re.split(r"(?<=[.!?])\s+", before)[-1] if before else ""
+                found.append(MarkedStatement(chapter.path, number, " ".join(sentence.split())))
+    return found
+
+
 def check_citations(chapters: tuple[Chapter, ...], references: dict[str, Reference],
                     every_chapter_read: bool = True, broken: frozenset[str] = frozenset()) -> list[Problem]:
     """Unknown keys, undeclared or unused sources, uncited factual chapters and unused references.
@@ -158,22 +189,22 @@ def check_citations(chapters: tuple[Chapter, ...], references: dict[str, Referen
     for chapter in chapters:
         sources_line = chapter.line_of("sources") or chapter.line_of("title")
         cited_here: set[str] = set()
-        for segment in chapter.segments:
-            for offset, line in enumerate(mask_code(segment.text).split("\n")):  # code masked once, whole
-                for bad in _malformed(line):
-                    problems.append(Problem(chapter.path, segment.first_line + offset,
-                                            f"{bad} is not a citation: write [@key], [@a; @b] or [@a, p. 3]"))
-                for key in (item.key for citation in _citations(line) for item in citation.items):
-                    number = segment.first_line + offset
-                    if key in broken:
-                        pass
-                    elif key not in references:
-                        problems.append(Problem(chapter.path, number, f"unknown reference '{key}'"
-                                                                      f"{did_you_mean(key, known)}"))
-                    elif key not in chapter.sources:
-                        problems.append(Problem(chapter.path, number, f"cites '{key}', which the front-matter "
-                                                                      "'sources' list does not name"))
-                    cited_here.add(key)
+        summary_cites = False
+        for number, line, in_summary in _cited_lines(chapter):
+            for bad in _malformed(line):
+                problems.append(Problem(chapter.path, number,
+                                        f"{bad} is not a citation: write [@key], [@a; @b] or [@a, p. 3]"))
+            for key in (item.key for citation in _citations(line) for item in citation.items):
+                summary_cites = summary_cites or in_summary
+                if key in broken:
+                    pass
+                elif key not in references:
+                    problems.append(Problem(chapter.path, number, f"unknown reference '{key}'"
+                                                                  f"{did_you_mean(key, known)}"))
+                elif key not in chapter.sources:
+                    problems.append(Problem(chapter.path, number, f"cites '{key}', which the front-matter "
+                                                                  "'sources' list does not name"))
+                cited_here.add(key)
         used |= cited_here
         for key in chapter.sources:
             if key in broken:
@@ -191,6 +222,12 @@ def check_citations(chapters: tuple[Chapter, ...], references: dict[str, Referen
                                     "the chapter cites no source: cite the source of each fact as [@key], "
                                     "or set 'factual: false' for a page with no facts (such as a notes page)",
                                     lacking))
+        if chapter.factual and cited_here and not summary_cites:
+            # The main message is printed first and read most: its facts are cited like any others.
+            problems.append(Problem(chapter.path, chapter.line_of("summary"),
+                                    "the summary (printed as the main message) cites no source: cite its facts "
+                                    "as the chapter does, e.g. summary: No treatment is proven [@key].",
+                                    WARNING))
         if chapter.factual and not chapter.sources:
             problems.append(Problem(chapter.path, chapter.line_of("title"),
                                     "the front-matter must list the chapter's sources: 'sources: [key, ...]'",

@@ -16,6 +16,10 @@ TRIAL_GENRE = "trial registration"
 
 
 
+# How a source stands as to review by a person, as it says itself.
+REVIEW_STATUSES = ("pending-human-review", "human-reviewed")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Reference:
     id: str = spec("slug", "Citation key, cited in chapters as [@id].")
@@ -48,7 +52,30 @@ class Reference:
     next_review: PartialDate | None = spec("partial-date", "The source's own next review date, if it gives "
                                            "one.", key="next-review", default=None)
     note: str | None = spec("text", "Short note on the source's status or limits.", default=None)
+    review_status: str | None = spec("choice", "The source's own review standing, e.g. 'pending-human-review' "
+                                     "for a page that says a person has not yet checked it.",
+                                     key="review-status", choices=REVIEW_STATUSES, default=None)
+    machine_generated: bool = spec("boolean", "True when the source says it was written by a program (AI).",
+                                   key="machine-generated", default=False)
     line: int | None = None  # where the entry starts in references.yaml
+
+    @property
+    def is_unreviewed_ai(self) -> bool:
+        """A source no person has vouched for: a statement resting on such sources alone is marked."""
+        return self.review_status == "pending-human-review" or (self.machine_generated and
+                                                                self.review_status != "human-reviewed")
+
+    @property
+    def standing(self) -> str | None:
+        """The source's review standing in words, for the reference lists."""
+        parts = []
+        if self.machine_generated:
+            parts.append("written with AI")
+        if self.review_status == "pending-human-review":
+            parts.append("pending human review")
+        elif self.review_status == "human-reviewed":
+            parts.append("reviewed by a person")
+        return "; ".join(parts) or None
 
     @property
     def is_trial(self) -> bool:
