@@ -53,5 +53,6 @@ def test_unknown_citation_fails_the_build_with_path_line_and_suggestion(project)
     chapter.write_text(chapter.read_text().replace("[@web-reviewed]", "[@web-reviewd]"))
     result = booklet(project, "build")
     assert result.returncode == 1
-    assert result.stderr.splitlines() == [
+    assert result.stderr.splitlines() == [  # the summary's citation (line 6) and the body's
+        "chapters/02-patient-only.md:6: unknown reference 'web-reviewd' (did you mean 'web-reviewed'?)",
         "chapters/02-patient-only.md:11: unknown reference 'web-reviewd' (did you mean 'web-reviewed'?)"]

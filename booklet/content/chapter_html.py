@@ -211,6 +211,7 @@ class _AuthoredClasses(Treeprocessor):
             made = ({"admonition", *BOX_TYPES} if element.tag == "div" and "admonition" in classes
                     else {"admonition-title"} if element.tag == "p" and id(element) in titles
                     else {*SLOT_CLASSES, "ai-mark"} if element.tag == "span" and len(classes) == 1 and not len(element)
+                    and (element.text or "") in ("", "AI")
                     else set())
             self.found += [name for name in classes if name not in made]
 

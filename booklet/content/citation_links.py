@@ -38,9 +38,10 @@ class UnknownCitation(BookletError):
         self.key = key
 
 
-# Placeholder after a citation whose sources are all unreviewed AI; each document draws it
-# (render/document.py), with a text alternative for the tagged PDF.
-AI_MARK = '<span class="ai-mark"></span>'
+# The mark after a citation whose sources are all unreviewed AI: the letters "AI", boxed by the
+# stylesheet. They are text, so the mark is found by a search of the PDF and read out as it is
+# printed; its meaning is in the legend inside the cover.
+AI_MARK = '<span class="ai-mark">AI</span>'
 
 
 class _CitationProcessor(InlineProcessor):
@@ -71,7 +72,8 @@ class _CitationProcessor(InlineProcessor):
         parts.append("]")
         span = self._element(parts, by_number)
         if all(item.key in self.marked for item in items):  # the statement rests on such sources alone
-            ET.SubElement(span, "span", {"class": "ai-mark"}).tail = ""
+            mark = ET.SubElement(span, "span", {"class": "ai-mark"})
+            mark.text, mark.tail = "AI", ""
         return span, match.start(0), match.end(0)
 
     @staticmethod

@@ -116,20 +116,7 @@ def edition_chapter_html(chapter: Chapter, audience: str, where: Location, numbe
     return chapter_html(chapter, audience, where, dict(numbers), marked)
 
 
-# The mark after a statement whose every source is an unreviewed AI page: a small drawn "AI" in a
-# box (its letters are real text, so they survive copying; the image's alt text is what a screen
-# reader says). Legend: inside the cover of every copy that prints one, and in the references.
-AI_MARK_ALT = "AI mark: this rests only on a source written with AI that a person has not yet checked"
-_AI_MARK_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="22" height="14" viewBox="0 0 22 14">'
-                '<rect x="0.75" y="0.75" width="20.5" height="12.5" rx="2.5" fill="#fff" stroke="#000" '
-                'stroke-width="1.5"/><text x="11" y="10.6" text-anchor="middle" font-family="sans-serif" '
-                'font-size="10" font-weight="700" fill="#000">AI</text></svg>')
-AI_MARK_IMG = (f'<img class="ai-mark" src="data:image/svg+xml;base64,{base64.b64encode(_AI_MARK_SVG.encode()).decode()}"'
-               f' alt="{AI_MARK_ALT}">')
 
-
-def draw_ai_marks(html: str) -> str:
-    return html.replace(AI_MARK, AI_MARK_IMG)
 
 
 def slot_values(plan: Plan) -> dict[str, str | None]:
@@ -167,11 +154,11 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> 
     for chapter in output.chapters:
         html = edition_chapter_html(chapter, output.view, Location(root, root / chapter.path, html_dir),
                                     tuple(sorted(numbers.items())), marked)
-        html = draw_ai_marks(_links_within(fill_slots(html, values), present))
+        html = _links_within(fill_slots(html, values), present)
         used = sorted({(numbers[key], key) for key in cited_keys(chapter.cited_text(output.view))})
-        summary = "" if output.is_quick_guide else draw_ai_marks(summary_html(chapter, numbers, marked))
+        summary = "" if output.is_quick_guide else summary_html(chapter, numbers, marked)
         chapters.append(RenderedChapter(chapter, html, tuple(used), summary))
-    uses_mark = any(AI_MARK_IMG in c.html or AI_MARK_IMG in c.summary for c in chapters)
+    uses_mark = any(AI_MARK in c.html or AI_MARK in c.summary for c in chapters)
     if clashes := document_id_problems([(c.chapter, c.html) for c in chapters], [k for k, _ in output.citations]):
         raise ValidationFailed(clashes)
     config = plan.config
@@ -195,8 +182,8 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> 
         history=history_entries(plan),
         qr_code=qr_code_data_url(config.home_page) if config.home_page else None,
         brand=plan.brand,
-        ai_mark=AI_MARK_IMG if uses_mark else None,
-        ai_mark_img=AI_MARK_IMG,
+        ai_mark=AI_MARK if uses_mark else None,
+        ai_mark_img=AI_MARK,
         marked=marked,
         brand_logo=(Path(os.path.relpath(plan.brand.logo, html_dir)).as_posix()
                     if plan.brand and plan.brand.logo else None),
