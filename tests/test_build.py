@@ -108,10 +108,10 @@ def test_clinician_edition_ends_with_vancouver_references_and_review_status(buil
     text = flat(built_mini / CLINICIAN)
     section = text[text.index("Numbered in order of first citation"):]
     assert "Jones BC, Lee D. A study of things. J Things. 2019;12(3):100-12. doi:10.1000/xyz123. PMID: 12345." in section
-    assert "Kidney Org. A reviewed page [Internet]. Kidney Org; [reviewed 2024 Mar 25; cited 2026 Jan 10]." in section
+    assert "Kidney Org. A reviewed page [Internet]. [place unknown]: Kidney Org; [reviewed 2024 Mar 25; cited 2026 Jan 10]." in section
     assert "Status: Last reviewed 25 March 2024; no next review date stated." in section
     assert "Status: Dated July 2023; next review July 2025 (overdue for review by its publisher" in section
-    assert "Status: Undated; no next review date stated. Names no publisher." in section
+    assert "Status: Undated; no next review date stated. Note: Names no publisher." in section
 
 
 def test_numbers_follow_first_citation_within_each_edition(built_mini):

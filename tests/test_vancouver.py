@@ -59,7 +59,7 @@ def test_web_page_with_review_date_and_link():
                     publisher="Cleveland Clinic", URL="https://example.org/c", accessed=PartialDate(2026, 11, 21),
                     last_reviewed=PartialDate(2024, 3, 25))
     assert str(format_reference(ref)) == (
-        "Cleveland Clinic. Calciphylaxis [Internet]. Cleveland Clinic; [reviewed 2024 Mar 25; cited 2026 Nov 21]. "
+        "Cleveland Clinic. Calciphylaxis [Internet]. [place unknown]: Cleveland Clinic; [reviewed 2024 Mar 25; cited 2026 Nov 21]. "
         'Available from: <a href="https://example.org/c">https://example.org/c</a>')
 
 
@@ -69,13 +69,15 @@ def test_web_page_with_authors_and_month_date():
                     publisher="National Kidney Federation (UK)", issued=PartialDate(2023, 7),
                     accessed=PartialDate(2026, 11, 21), next_review=PartialDate(2026, 7))
     assert str(format_reference(ref)) == (
-        "Sinha S, Huish S. Calciphylaxis [Internet]. National Kidney Federation (UK); 2023 Jul [cited 2026 Nov 21].")
+        "Sinha S, Huish S. Calciphylaxis [Internet]. [place unknown]: National Kidney Federation (UK); 2023 Jul [cited 2026 Nov 21]. "
+        "Web address not recorded.")
 
 
 def test_undated_web_page_without_publisher_says_so():
     ref = Reference(id="q", type="webpage", title="What is calciphylaxis?", accessed=PartialDate(2026, 11, 21))
     assert str(format_reference(ref)) == (
-        "What is calciphylaxis? [Internet]. [publisher unknown]; [date unknown; cited 2026 Nov 21].")
+        "What is calciphylaxis? [Internet]. [place unknown]: [publisher unknown]; [date unknown; cited 2026 Nov 21]. "
+        "Web address not recorded.")
 
 
 def test_trial_registration():
@@ -103,7 +105,7 @@ def test_review_status_marks_a_source_past_its_own_review_date_as_overdue():
 
 def test_review_status_of_undated_and_reviewed_sources():
     undated = Reference(id="q", type="webpage", title="x", note="Names no publisher.")
-    assert review_status(undated, PUBLISHED) == "Undated; no next review date stated. Names no publisher."
+    assert review_status(undated, PUBLISHED) == "Undated; no next review date stated."  # the note prints apart
     reviewed = Reference(id="c", type="webpage", title="x", last_reviewed=PartialDate(2024, 3, 25))
     assert review_status(reviewed, PUBLISHED) == "Last reviewed 25 March 2024; no next review date stated."
 
@@ -118,6 +120,6 @@ def test_patient_entries_give_organisation_title_dates_and_link():
                         issued=PartialDate(2023, 7), next_review=PartialDate(2026, 7))
     assert str(patient_entry(overdue, PUBLISHED)) == (
         "NKF: \u201cCalciphylaxis\u201d. Written July 2023. "
-        "It was due to be checked again by July 2026; that check is now overdue.")
+        "It was due to be checked again by July 2026; that check is now overdue. Its web address was not recorded.")
     undated = Reference(id="q", type="webpage", title="What is it?")
     assert "It gives no date." in str(patient_entry(undated, PUBLISHED))

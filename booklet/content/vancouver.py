@@ -50,9 +50,11 @@ def _link(url: str, text: str | None = None) -> Markup:
     return Markup('<a href="{0}">{1}</a>').format(url, text or url)
 
 
-def _with_url(text: str, ref: Reference, label: str = "Available from: ") -> Markup:
-    """Escaped entry text, then the web address as a live link when the source has one."""
-    return escape(text) + (Markup(f" {label}") + _link(ref.URL) if ref.URL else Markup(""))
+def _with_url(text: str, ref: Reference, label: str = "Available from: ",
+              missing: str = " Web address not recorded.") -> Markup:
+    """Escaped entry text, then the web address as a live link; a reader told plainly when the
+    captured copy recorded none, rather than left to wonder."""
+    return escape(text) + (Markup(f" {label}") + _link(ref.URL) if ref.URL else escape(missing))
 
 
 def _article(ref: Reference) -> Markup:
@@ -91,7 +93,9 @@ def _webpage(ref: Reference) -> Markup:
     publisher = ref.publisher or ref.container_title or "[publisher unknown]"
     date = nlm_date(ref.issued) if ref.issued else ""
     when = " ".join(part for part in (date, _bracket_dates(ref)) if part)
-    return _with_url(f"{authors}{ref.title} [Internet]. {publisher}" + (f"; {when}." if when else "."), ref)
+    # NLM: "Place: Publisher"; no captured page states its place, so NLM's "[place unknown]".
+    return _with_url(f"{authors}{ref.title} [Internet]. [place unknown]: {publisher}" +
+                     (f"; {when}." if when else "."), ref)
 
 
 def _trial(ref: Reference) -> Markup:
@@ -111,7 +115,7 @@ def format_reference(ref: Reference) -> Markup:
 def review_status(ref: Reference, published: dt.date) -> str:
     """The source's own dates as it states them, judged against the edition's publication date."""
     if ref.type == "article-journal" or ref.is_trial:
-        return ref.note or ""
+        return ""  # dated by the journal or the registry; the reference itself gives the date
     labels = {"issued": "dated", "reviewed": "last reviewed", "updated": "last updated"}
     parts = [f"{labels[kind]} {plain_date(date)}" for kind, date in stated_dates(ref)]
     if ref.is_undated:
@@ -124,8 +128,7 @@ def review_status(ref: Reference, published: dt.date) -> str:
     else:
         parts.append("no next review date stated")
     status = "; ".join(parts)
-    status = status[0].upper() + status[1:] + "."
-    return f"{status} {ref.note}" if ref.note else status
+    return status[0].upper() + status[1:] + "."
 
 
 def patient_entry(ref: Reference, published: dt.date) -> Markup:
@@ -151,7 +154,7 @@ def patient_entry(ref: Reference, published: dt.date) -> Markup:
                          "that check is now overdue.")
         else:
             dates.append(f"Next check due {plain_date(ref.next_review)}.")
-    return _with_url(" ".join([lead, *dates]), ref, label="")
+    return _with_url(" ".join([lead, *dates]), ref, label="", missing=" Its web address was not recorded.")
 
 
 def short_entry(ref: Reference) -> Markup:
