@@ -120,6 +120,6 @@ def test_patient_entries_give_organisation_title_dates_and_link():
                         issued=PartialDate(2023, 7), next_review=PartialDate(2026, 7))
     assert str(patient_entry(overdue, PUBLISHED)) == (
         "NKF: \u201cCalciphylaxis\u201d. Written July 2023. "
-        "It was due to be checked again by July 2026; that check is now overdue. Its web address was not recorded.")
+        "It was due to be checked again by July 2026; that check is now overdue. No web address recorded.")
     undated = Reference(id="q", type="webpage", title="What is it?")
     assert "It gives no date." in str(patient_entry(undated, PUBLISHED))

@@ -154,7 +154,7 @@ def patient_entry(ref: Reference, published: dt.date) -> Markup:
                          "that check is now overdue.")
         else:
             dates.append(f"Next check due {plain_date(ref.next_review)}.")
-    return _with_url(" ".join([lead, *dates]), ref, label="", missing=" Its web address was not recorded.")
+    return _with_url(" ".join([lead, *dates]), ref, label="", missing=" No web address recorded.")
 
 
 def short_entry(ref: Reference) -> Markup:
