@@ -28,7 +28,7 @@ def test_patient_only_chapter_is_left_out_of_the_clinician_edition(built_mini):
 
 def test_pdf_metadata_carries_title_author_subject_and_keywords(built_mini):
     info = PdfReader(built_mini / PATIENT).metadata
-    assert info.title == "Fixture Booklet: For patients and families"
+    assert info.title == "Fixture Booklet: For patients and families (A4)"
     assert info.author == "Test Publisher"
     assert "edition 2.1.0" in info.subject
     assert "patient" in info["/Keywords"]
@@ -81,7 +81,7 @@ def test_manifest_lists_every_pdf_with_pages_bytes_and_checksum(built_mini):
 def test_html_documents_are_kept_with_language_and_title(built_mini):
     html = (built_mini / "build/html/fixture-patient-standard-a4-2.1.0.html").read_text()
     assert '<html lang="en-GB">' in html
-    assert "<title>Fixture Booklet: For patients and families</title>" in html
+    assert "<title>Fixture Booklet: For patients and families (A4)</title>" in html
     assert "booklet/styles/base.css\">" in html  # the package's default stylesheets
 
 

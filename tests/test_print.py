@@ -143,7 +143,9 @@ def test_reading_copies_are_tagged_pdf_ua_with_language_title_and_edition_metada
     assert "/StructTreeRoot" in catalog
     assert catalog["/Lang"] == "en-GB"
     assert catalog["/ViewerPreferences"]["/DisplayDocTitle"].value is True
-    assert reader.metadata.title == "Fixture Booklet: For patients and families"
+    # Each copy has a title of its own: the window title tells large print from A5 and from A4.
+    assert reader.metadata.title == "Fixture Booklet: For patients and families (" + {
+        "standard": "A4", "large-print": "large print, A4", "booklet": "folded booklet, A5"}[variant] + ")"
     xmp = catalog["/Metadata"].get_object().get_data().decode()
     assert 'xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"' in xmp and 'pdfuaid:part="1"' in xmp  # PDF/UA-1
     assert "<booklet:edition>2.1.0</booklet:edition>" in xmp

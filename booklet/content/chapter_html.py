@@ -25,6 +25,7 @@ from ..source.images import MAX_CHAPTER_PIXELS, image_pixels, project_image_prob
 from .citation_links import CitationExtension, UnknownCitation
 from .glossary import GlossaryTermExtension
 from .slots import SLOT_CLASSES, SlotExtension, UnknownSlot, unknown_slot_error
+from .unbreakable import NOWRAP, UnbreakableExtension
 from .sanitize import MAX_DEPTH, cleaned_tags, id_needle, ids_in, is_relative_address, sanitized, sets_a_class
 
 
@@ -212,6 +213,7 @@ class _AuthoredClasses(Treeprocessor):
                     else {"admonition-title"} if element.tag == "p" and id(element) in titles
                     else {*SLOT_CLASSES, "ai-mark"} if element.tag == "span" and len(classes) == 1 and not len(element)
                     and (element.text or "") in ("", "AI")
+                    else {NOWRAP} if element.tag == "span" and classes == [NOWRAP] and not len(element)
                     else set())
             self.found += [name for name in classes if name not in made]
 
@@ -291,7 +293,8 @@ def chapter_html(chapter: Chapter, audience: str, where: Location, citations: di
     md = markdown.Markdown(
         extensions=["tables", "attr_list", "sane_lists", "toc", "admonition", boxes,
                     images,
-                    CitationExtension(citations, marked), GlossaryTermExtension(), SlotExtension()],
+                    CitationExtension(citations, marked), GlossaryTermExtension(), SlotExtension(),
+                    UnbreakableExtension()],
         extension_configs={"toc": {"slugify": lambda value, sep: prefix + slugify(value, sep)}},
         output_format="html",
     )

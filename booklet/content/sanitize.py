@@ -46,7 +46,7 @@ LINK_SCHEMES = frozenset({"https", "mailto", "tel"})  # not http: a printed link
 # running heads, what one variant hides, the cover's page style), so a chapter using one of
 # them could hide text in one copy only, fake a running head or drop a page's footer.
 CHAPTER_CLASSES = frozenset({"admonition", "admonition-title", "urgent", "key", "tip", "notes", "checklist",
-                             "task", "write-line", "keep-together", "ai-mark", *SLOT_CLASSES})
+                             "task", "write-line", "keep-together", "ai-mark", "nowrap", *SLOT_CLASSES})
 # Elements inside one another; a page needs a handful. WeasyPrint lays boxes out recursively,
 # so a deeper tree would exhaust Python's stack during the render.
 MAX_DEPTH = 40

@@ -20,16 +20,16 @@ import markdown
 
 from ..content.chapter_html import SHORT_LIST, Location, chapter_html, document_id_problems, summary_html
 from ..content.citation_links import AI_MARK
-from ..errors import ValidationFailed
+from ..errors import BookletError, ValidationFailed
 from ..content.slots import fill_slots
 from ..content.vancouver import format_reference, patient_entry, review_status, short_entry
 from ..source.audience import QUICK_GUIDE
 from ..dates import long_date
-from ..source.chapters import Chapter
+from ..source.chapters import Chapter, source_line
 from ..source.citations import cited_keys
 from ..source.references import Reference
 from .plan import AUDIENCE_LABELS, BOOKLET_PAPER, PAPERS, Output, Plan
-from .resources import TEMPLATE_DIR, font_face_css, stylesheet_href
+from .resources import FONT_NAME, TEMPLATE_DIR, font_face_css, missing_characters, stylesheet_href
 
 GENERATOR = "booklet (calciphylaxis-booklet)"
 _env = jinja2.Environment(
@@ -119,6 +119,15 @@ def edition_chapter_html(chapter: Chapter, audience: str, where: Location, numbe
 
 
 
+def missing_font_error(missing: list[str], chapter: Chapter) -> BookletError:
+    """A character the typeface lacks would print in another font, or as a box: one line, naming
+    the character, the chapter (and line) and the font."""
+    first = missing[0]
+    more = f" (and {len(missing) - 1} more: {' '.join(missing[1:6])})" if len(missing) > 1 else ""
+    return BookletError(f"character '{first}' (U+{ord(first):04X}) is not in the font {FONT_NAME}{more}: "
+                        "use another character, or a word", chapter.path, source_line(chapter, first))
+
+
 def slot_values(plan: Plan) -> dict[str, str | None]:
     """What each contact slot prints: the brand's numbers, else the booklet's emergency number."""
     brand = plan.brand
@@ -143,6 +152,20 @@ def _links_within(html: str, present: set[str]) -> str:
     return _CHAPTER_LINK.sub(kept, html)
 
 
+# The patient copies list the newest editions only: what changed lately is what a reader can use,
+# and every section more is a page more to print. The clinician copies list them all.
+PATIENT_HISTORY = 3
+
+
+# What tells one copy from another in a reader's window title and the PDF's metadata.
+VARIANT_LABELS = {"standard": "{paper}", "large-print": "large print, {paper}", "booklet": "folded booklet, {paper}",
+                  QUICK_GUIDE: "quick guide, {paper}", "handout": "{paper}"}
+
+
+def copy_label(output: Output) -> str:
+    return VARIANT_LABELS.get(output.variant, "{paper}").format(paper=PAPERS[output.paper].name)
+
+
 def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> str:
     """The output's complete HTML document."""
     html_dir = build_dir / "html"
@@ -157,6 +180,8 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> 
         html = _links_within(fill_slots(html, values), present)
         used = sorted({(numbers[key], key) for key in cited_keys(chapter.cited_text(output.view))})
         summary = "" if output.is_quick_guide else summary_html(chapter, numbers, marked)
+        if missing := missing_characters(html + summary):
+            raise missing_font_error(missing, chapter)
         chapters.append(RenderedChapter(chapter, html, tuple(used), summary))
     uses_mark = any(AI_MARK in c.html or AI_MARK in c.summary for c in chapters)
     if clashes := document_id_problems([(c.chapter, c.html) for c in chapters], [k for k, _ in output.citations]):
@@ -170,16 +195,18 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> 
                  if output.audience == "patient" else format_reference(ref))
         references.append(ReferenceEntry(number, ref, entry, review_status(ref, published)))
     template = "quick-guide.html.j2" if output.is_quick_guide else "document.html.j2"
-    return _env.get_template(template).render(
+    document = _env.get_template(template).render(
         config=config,
         output=output,
         audience_label=AUDIENCE_LABELS[output.audience],
+        copy_label=copy_label(output),
         chapters=chapters,
         references=references,
         next_review=output.review_date(plan),
         font_css=font_face_css(),
         stylesheets=stylesheets(root, html_dir, output),
-        history=history_entries(plan),
+        history=history_entries(plan)[:PATIENT_HISTORY if output.audience == "patient" else None],
+        history_count=len(plan.history),
         qr_code=qr_code_data_url(config.home_page) if config.home_page else None,
         brand=plan.brand,
         ai_mark=AI_MARK if uses_mark else None,
@@ -192,6 +219,11 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> 
         # that changes nothing on the page (the manifest names the version that built each file).
         generator=GENERATOR,
     )
+    # The pages' own words (booklet.yaml, references, the brand) are checked like the chapters'.
+    if missing := missing_characters(document[document.index("<body"):]):
+        raise BookletError(f"character '{missing[0]}' (U+{ord(missing[0]):04X}) is not in the font {FONT_NAME}: "
+                           "change it in booklet.yaml, references.yaml or the brand file", output.html_name)
+    return document
 
 
 def render_printing_note(plan: Plan, output: Output, booklet_pages: int, linear_file: str) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import os
+import re
+from html import unescape
 from importlib.metadata import version
 from pathlib import Path
 
@@ -85,3 +87,24 @@ def font_face_css() -> str:
             f"src: url('{(FONT_DIR / file).as_uri()}'); font-weight: {weight}; font-style: {style}; }}"
         )
     return "\n".join(rules)
+
+
+@functools.lru_cache(maxsize=1)
+def font_characters() -> frozenset[int]:
+    """The code points every face of the booklet's typeface draws (fontTools, on the files the
+    PDFs embed): a character outside them would be drawn from some other font on the machine."""
+    from fontTools.ttLib import TTFont
+
+    faces = [set(TTFont(FONT_DIR / file).getBestCmap()) for file, _, _ in FONT_FACES]
+    return frozenset(set.intersection(*faces))
+
+
+FONT_NAME = "Atkinson Hyperlegible"
+_TAG = re.compile(r"<[^>]*>")
+
+
+def missing_characters(html: str) -> list[str]:
+    """The characters of an HTML fragment's text that the typeface lacks, each once, in order."""
+    text = unescape(_TAG.sub(" ", html))
+    have = font_characters()
+    return list(dict.fromkeys(c for c in text if ord(c) not in have and not c.isspace()))
