@@ -69,3 +69,31 @@ def test_footers_and_review_lines_meet_the_copy_s_minimum_size(built_mini, copy,
     for words in ("Edition 2.1.0", "Reviewed 1 January 2026"):
         sizes = _sizes_of(pdf, words)
         assert sizes and min(sizes) >= least, (copy, words, sizes)
+
+
+def _smallest(pdf: Path) -> tuple[float, str]:
+    """The smallest printed size of any letter or digit in the PDF, and where it is."""
+    document = pdfium.PdfDocument(pdf)
+    least, where, matrix = 1000.0, "", pdfium_c.FS_MATRIX()
+    for index in range(len(document)):
+        text = document[index].get_textpage()
+        found = text.get_text_range()
+        for char in range(text.count_chars()):
+            if not found[char:char + 1].isalnum():
+                continue
+            pdfium_c.FPDFText_GetMatrix(text.raw, char, ctypes.byref(matrix))
+            size = pdfium_c.FPDFText_GetFontSize(text.raw, char) * math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
+            if size < least:
+                least, where = size, f"page {index + 1}: {found[max(0, char - 10):char + 10]!r}"
+    return round(least, 1), where
+
+
+@pytest.mark.parametrize("copy, least", [("patient-standard-a4", 12), ("patient-large-print-a4", 16),
+                                         ("patient-booklet-a5", 12), ("patient-quick-guide-a5", 12),
+                                         ("clinician-standard-a4", 9.5)])
+def test_no_text_in_the_real_booklet_is_under_the_copy_s_minimum(real_build, copy, least):
+    """UKAAF G003: large print 16 pt at least, clear print 12 pt; the clinician copies 9.5 pt.
+    Pictures' labels count: they are text in the PDF."""
+    pdf = next((real_build / "build").glob(f"calciphylaxis-{copy}-*.pdf"))
+    size, where = _smallest(pdf)
+    assert size >= least, where
