@@ -176,8 +176,6 @@ def _render(prepared: Prepared, cache: RenderCache, jobs: int | None, progress: 
 
     def imposition(output: Output, results: dict[str, RenderedPdf]) -> ImposeJob:
         # The quick guide is one sheet: how to fold it goes without a sheet of its own.
-        if output.is_quick_guide:
-            _check_quick_guide(by_stem[output.booklet_stem], results[output.booklet_stem].pages)
         note = b"" if output.is_quick_guide else results[f"{output.stem}-note"].data
         return ImposeJob(results[output.booklet_stem].data, note,
                          f"{plan.config.title}: {output.stem} (for printing only)", output.paper)

@@ -14,8 +14,7 @@ from ..content.chapter_html import Location, document_id_problems
 from ..content.glossary import glossary_problems
 from ..dates import plain_date
 from ..errors import ERROR, WARNING, BookletError, Problem, has_errors, visible
-from ..render.document import edition_chapter_html, missing_font_error
-from ..render.resources import missing_characters
+from ..render.document import edition_chapter_html
 from ..render.plan import Plan, make_plan
 from ..source.chapters import Chapter
 from ..source.citations import MarkedStatement, marked_statements
@@ -100,11 +99,8 @@ def chapter_problems(plan: Plan, root: Path, build_dir: Path) -> list[Problem]:
         rendered = []
         for chapter in output.chapters:
             try:
-                html = edition_chapter_html(chapter, output.audience,
-                                            Location(root, root / chapter.path, build_dir / "html"), numbers)
-                if missing := missing_characters(html):
-                    raise missing_font_error(missing, chapter)
-                rendered.append((chapter, html))
+                rendered.append((chapter, edition_chapter_html(
+                    chapter, output.audience, Location(root, root / chapter.path, build_dir / "html"), numbers)))
             except BookletError as err:
                 problems += err.as_problems(chapter.path)
         problems += document_id_problems(rendered, [key for key, _ in output.citations])

@@ -131,9 +131,14 @@ def review_status(ref: Reference, published: dt.date) -> str:
     return status[0].upper() + status[1:] + "."
 
 
+def _organisation(ref: Reference) -> str | None:
+    """Who stands behind a web page, for the plain-words entries: publisher, site or author."""
+    return ref.publisher or ref.container_title or (ref.author[0].literal if ref.author else None)
+
+
 def patient_entry(ref: Reference, published: dt.date) -> Markup:
     """'Where this information comes from': organisation, title, year, last reviewed, link."""
-    organisation = ref.publisher or ref.container_title or (ref.author[0].literal if ref.author else None)
+    organisation = _organisation(ref)
     if ref.type == "article-journal":
         authors = nlm_name(ref.author[0]) + (" and others" if len(ref.author) > 1 or ref.more_authors else "")
         year = f", {ref.issued.year}" if ref.issued else ""
@@ -166,7 +171,7 @@ def short_entry(ref: Reference) -> Markup:
         return escape(f"{who}, {ref.container_title_short or ref.container_title}{when}.")
     if ref.is_trial:
         return escape(f"{ref.title} ({ref.number}).")
-    publisher = ref.publisher or ref.container_title or (ref.author[0].literal if ref.author else None)
+    publisher = _organisation(ref)
     dates = [plain_date(date) for _, date in stated_dates(ref)]
     when = f", {dates[0]}" if dates else ", undated"
     return escape(f"{publisher + ': ' if publisher else ''}\u201c{ref.title}\u201d{when}.")

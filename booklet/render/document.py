@@ -112,8 +112,12 @@ def qr_code_data_url(url: str) -> str:
 @functools.lru_cache(maxsize=512)
 def edition_chapter_html(chapter: Chapter, audience: str, where: Location, numbers: tuple[tuple[str, int], ...],
                          marked: frozenset[str] = frozenset()) -> str:
-    """One chapter's HTML, made once per edition: the variants of an edition share it."""
-    return chapter_html(chapter, audience, where, dict(numbers), marked)
+    """One chapter's HTML, made once per edition: the variants of an edition share it (and `booklet
+    check` makes it the same way). A character the typeface lacks fails it here, for both."""
+    html = chapter_html(chapter, audience, where, dict(numbers), marked)
+    if missing := missing_characters(html):
+        raise missing_font_error(missing, chapter)
+    return html
 
 
 
@@ -180,7 +184,7 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> 
         html = _links_within(fill_slots(html, values), present)
         used = sorted({(numbers[key], key) for key in cited_keys(chapter.cited_text(output.view))})
         summary = "" if output.is_quick_guide else summary_html(chapter, numbers, marked)
-        if missing := missing_characters(html + summary):
+        if missing := missing_characters(summary):
             raise missing_font_error(missing, chapter)
         chapters.append(RenderedChapter(chapter, html, tuple(used), summary))
     uses_mark = any(AI_MARK in c.html or AI_MARK in c.summary for c in chapters)
@@ -209,8 +213,8 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> 
         history_count=len(plan.history),
         qr_code=qr_code_data_url(config.home_page) if config.home_page else None,
         brand=plan.brand,
-        ai_mark=AI_MARK if uses_mark else None,
-        ai_mark_img=AI_MARK,
+        ai_mark=AI_MARK if uses_mark else None,  # the legend, printed where a mark is
+        ai_mark_img=AI_MARK,  # the mark beside an unreviewed source in the references
         marked=marked,
         brand_logo=(Path(os.path.relpath(plan.brand.logo, html_dir)).as_posix()
                     if plan.brand and plan.brand.logo else None),
