@@ -20,8 +20,9 @@ STAGES = ("foundation", "source", "content", "render", "output", "pipeline", "au
 FOUNDATION = {"booklet", "booklet.errors", "booklet.dates", "booklet.files"}
 # Libraries that only one module may use, so that the rest never pays for importing them.
 CONFINED = {
-    "weasyprint": {"booklet.render.pdf", "booklet.render.patches", "booklet.render.page_fit"},
-    "pydyf": {"booklet.render.patches"},
+    "weasyprint": {"booklet.render.pdf", "booklet.render.patches", "booklet.render.page_fit",
+                   "booklet.render.tagging"},
+    "pydyf": {"booklet.render.patches", "booklet.render.tagging"},
     "pypdf": {"booklet.render.impose"},
     "watchfiles": {"booklet.authoring.watch"},
     "textstat": {"booklet.authoring.readability"},

@@ -78,6 +78,36 @@ def _set_page_type_computed_styles(page_type, html, style_for) -> None:
                                           base_url=html.base_url)
 
 
+def _without_nested_links(links: list[Any]) -> list[Any]:
+    """WeasyPrint gives every box inside a link its own annotation to the same place (a
+    contents entry had three: the title, the leader and the page number). A link's
+    pseudo-element box (the leader and page number) joins the annotation of the link's own
+    box on the same line, and an annotation inside another to the same place is dropped: a
+    click lands on the same target and a screen reader meets the link once."""
+    merged: list[list[Any]] = []
+    for kind, target, (x, y, width, height), box in links:
+        own = None
+        if "::" in (box.element_tag or ""):
+            own = next((entry for entry in merged if entry[3].element is box.element and entry[:2] == [kind, target]
+                        and entry[2][1] < y + height and y < entry[2][1] + entry[2][3]), None)
+        if own is not None:
+            ox, oy, ow, oh = own[2]
+            left, top = min(ox, x), min(oy, y)
+            own[2] = (left, top, max(ox + ow, x + width) - left, max(oy + oh, y + height) - top)
+        else:
+            merged.append([kind, target, (x, y, width, height), box])
+    kept = []
+    for index, (kind, target, (x, y, width, height), box) in enumerate(merged):
+        inside = any(
+            other[:2] == [kind, target] and (other_index < index or other[2] != (x, y, width, height))
+            and other[2][0] <= x + 0.01 and other[2][1] <= y + 0.01
+            and x + width <= other[2][0] + other[2][2] + 0.01 and y + height <= other[2][1] + other[2][3] + 0.01
+            for other_index, other in enumerate(merged) if other_index != index)
+        if not inside:
+            kept.append((kind, target, (x, y, width, height), box))
+    return kept
+
+
 PATCHED_PAGE_REFERENCES = property(_page_references)
 # What each patch replaces, by name, recorded when the patches are first applied.
 ORIGINALS: dict[str, Any] = {}
@@ -89,15 +119,45 @@ def apply() -> None:
     import pydyf
     from weasyprint.layout import page as weasyprint_page
 
+    import weasyprint.pdf as weasyprint_pdf
+    from weasyprint.document import Page
     from weasyprint.pdf import fonts as weasyprint_fonts
+    from weasyprint.pdf.stream import Stream
+
+    from . import tagging
 
     if not ORIGINALS:
         ORIGINALS["page_references"] = pydyf.PDF.__dict__["page_references"]
         ORIGINALS["set_page_type_computed_styles"] = weasyprint_page.set_page_type_computed_styles
         ORIGINALS["harfbuzz_subset"] = weasyprint_fonts.harfbuzz_subset
+        ORIGINALS["add_tags"] = weasyprint_pdf.add_tags
+        ORIGINALS["marked"] = Stream.marked
+        ORIGINALS["paint"] = Page.paint
+        ORIGINALS["page_init"] = Page.__init__
     pydyf.PDF.page_references = PATCHED_PAGE_REFERENCES
     weasyprint_page.set_page_type_computed_styles = _set_page_type_computed_styles
     weasyprint_fonts.harfbuzz_subset = None  # WeasyPrint then subsets with fontTools
+
+    # The structure tree (tagging.py): margin boxes, leaders and repeated table headers drawn
+    # as artifacts, and the tree built from the HTML's elements rather than page by page.
+    original_marked, original_paint, original_init = ORIGINALS["marked"], ORIGINALS["paint"], ORIGINALS["page_init"]
+
+    def marked(stream: Any, box: Any, tag: str) -> Any:
+        return tagging.marked(stream, box, tag, original_marked)
+
+    def paint(page: Any, stream: Any, scale: float = 1) -> None:
+        if stream._tags is not None:
+            tagging.flag_artifacts(page)
+        original_paint(page, stream, scale)
+
+    def page_init(page: Any, page_box: Any) -> None:
+        original_init(page, page_box)
+        page.links[:] = _without_nested_links(page.links)
+
+    weasyprint_pdf.add_tags = tagging.add_tags
+    Stream.marked = marked
+    Page.paint = paint
+    Page.__init__ = page_init
 
 
 SPEED_PATCHES = ("page_references", "set_page_type_computed_styles")
