@@ -283,7 +283,7 @@ def _without_code(html: str) -> str:
 
 
 def chapter_html(chapter: Chapter, audience: str, where: Location, citations: dict[str, int],
-                 marked: frozenset[str] = frozenset()) -> str:
+                 marked: frozenset[str] = frozenset(), names: dict[str, str] | None = None) -> str:
     """The chapter's body for one edition as an HTML fragment, citations numbered."""
     if too_deep := _nesting_problem(chapter, audience):
         raise too_deep
@@ -293,7 +293,7 @@ def chapter_html(chapter: Chapter, audience: str, where: Location, citations: di
     md = markdown.Markdown(
         extensions=["tables", "attr_list", "sane_lists", "toc", "admonition", boxes,
                     images,
-                    CitationExtension(citations, marked), GlossaryTermExtension(), SlotExtension(),
+                    CitationExtension(citations, marked, names), GlossaryTermExtension(), SlotExtension(),
                     UnbreakableExtension()],
         extension_configs={"toc": {"slugify": lambda value, sep: prefix + slugify(value, sep)}},
         output_format="html",
@@ -322,10 +322,11 @@ def chapter_html(chapter: Chapter, audience: str, where: Location, citations: di
 
 
 
-def summary_html(chapter: Chapter, citations: dict[str, int], marked: frozenset[str] = frozenset()) -> str:
+def summary_html(chapter: Chapter, citations: dict[str, int], marked: frozenset[str] = frozenset(),
+                 names: dict[str, str] | None = None) -> str:
     """The chapter's summary, printed as its main message, as inline HTML with its citations
     numbered (and marked) like the body's. Markup typed in it is shown as text."""
-    md = markdown.Markdown(extensions=[CitationExtension(citations, marked), GlossaryTermExtension()],
+    md = markdown.Markdown(extensions=[CitationExtension(citations, marked, names), GlossaryTermExtension()],
                            output_format="html")
     try:
         html = md.convert(chapter.summary.replace("&", "&amp;").replace("<", "&lt;"))

@@ -45,10 +45,11 @@ AI_MARK = '<span class="ai-mark">AI</span>'
 
 
 class _CitationProcessor(InlineProcessor):
-    def __init__(self, numbers: dict[str, int], marked: frozenset[str]):
+    def __init__(self, numbers: dict[str, int], marked: frozenset[str], names: dict[str, str]):
         super().__init__(BRACKET.pattern)
         self.numbers = numbers
         self.marked = marked
+        self.names = names
 
     def handleMatch(self, match: re.Match, data: str):
         items = parse_bracket(match.group(1))
@@ -70,27 +71,34 @@ class _CitationProcessor(InlineProcessor):
         for index, group in enumerate(groups):
             parts += ([",\u00a0"] if index else []) + group
         parts.append("]")
-        span = self._element(parts, by_number)
+        span = self._element(parts, by_number, self.names)
         if all(item.key in self.marked for item in items):  # the statement rests on such sources alone
             mark = ET.SubElement(span, "span", {"class": "ai-mark"})
             mark.text, mark.tail = "AI", ""
         return span, match.start(0), match.end(0)
 
     @staticmethod
-    def _element(parts: list[int | str], by_number: dict[int, CitationItem]) -> ET.Element:
-        """<span class="cite">[<a href="#ref-key">1</a>, ...]</span>; the span is unwrapped later."""
+    def _element(parts: list[int | str], by_number: dict[int, CitationItem], names: dict[str, str]) -> ET.Element:
+        """<span class="cite">[<a href="#ref-key">1</a>, ...]</span>; the span is unwrapped later.
+        Each link says in words where it goes (the PDF's link description and a screen reader's
+        words for it): "Reference 3: National Kidney Federation"."""
         span = ET.Element("span", {"class": "cite"})
         span.text = ""
         last: ET.Element | None = None
         for part in parts:
             if isinstance(part, int):
-                last = ET.SubElement(span, "a", {"href": f"#ref-{by_number[part].key}"})
+                key = by_number[part].key
+                last = ET.SubElement(span, "a", {"href": f"#ref-{key}", "aria-label": reference_words(part, names.get(key))})
                 last.text, last.tail = str(part), ""
             elif last is None:
                 span.text = (span.text or "") + part
             else:
                 last.tail = (last.tail or "") + part
         return span
+
+
+def reference_words(number: int, name: str | None) -> str:
+    return f"Reference {number}: {name}" if name else f"Reference {number}"
 
 
 class _CitationUnwrapper(Treeprocessor):
@@ -125,12 +133,14 @@ class CitationExtension(Extension):
     """Replaces `[@key]` with linked reference numbers from a fixed numbering, and marks a
     citation whose every source is an unreviewed AI page."""
 
-    def __init__(self, numbers: dict[str, int], marked: frozenset[str] = frozenset()):
+    def __init__(self, numbers: dict[str, int], marked: frozenset[str] = frozenset(),
+                 names: dict[str, str] | None = None):
         super().__init__()
         self.numbers = numbers
         self.marked = marked  # keys of unreviewed AI sources: citing only these draws the AI mark
+        self.names = names or {}  # each source in a few words, for its links' descriptions
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         # Before links (160) and reference links (170), which would claim the brackets.
-        md.inlinePatterns.register(_CitationProcessor(self.numbers, self.marked), "booklet-citation", 175)
+        md.inlinePatterns.register(_CitationProcessor(self.numbers, self.marked, self.names), "booklet-citation", 175)
         md.treeprocessors.register(_CitationUnwrapper(md), "booklet-citation-unwrap", 15)

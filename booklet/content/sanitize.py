@@ -31,7 +31,7 @@ TAGS = frozenset({
 # Not `dir`: right-to-left text reorders the words and numbers around it ("52 mg" read as "mg 52").
 EVERY_TAG = frozenset({"class", "id", "title", "lang"})
 ATTRIBUTES = {
-    "a": {"href"},
+    "a": {"href", "aria-label"},  # aria-label: what the link is, in words (citations carry one)
     "img": {"src", "alt", "width", "height"},
     "ol": {"start", "type", "reversed"},
     "td": {"colspan", "rowspan", "style"},

@@ -131,6 +131,18 @@ def review_status(ref: Reference, published: dt.date) -> str:
     return status[0].upper() + status[1:] + "."
 
 
+def spoken_name(ref: Reference) -> str:
+    """A source in a few words, for a link to it read aloud: "National Kidney Federation (UK)",
+    "Nigwekar and others, 2018"."""
+    if ref.type == "article-journal" and ref.author:
+        first = ref.author[0].literal or ref.author[0].family or ""
+        others = " and others" if len(ref.author) > 1 or ref.more_authors else ""
+        return f"{first}{others}, {ref.issued.year}" if ref.issued else f"{first}{others}"
+    if ref.is_trial and ref.number:
+        return f"{ref.container_title or ref.title}, {ref.number}"
+    return _organisation(ref) or ref.title
+
+
 def _organisation(ref: Reference) -> str | None:
     """Who stands behind a web page, for the plain-words entries: publisher, site or author."""
     return ref.publisher or ref.container_title or (ref.author[0].literal if ref.author else None)

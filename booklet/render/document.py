@@ -19,10 +19,10 @@ import jinja2
 import markdown
 
 from ..content.chapter_html import SHORT_LIST, Location, chapter_html, document_id_problems, summary_html
-from ..content.citation_links import AI_MARK
+from ..content.citation_links import AI_MARK, reference_words
 from ..errors import BookletError, ValidationFailed
 from ..content.slots import fill_slots
-from ..content.vancouver import format_reference, patient_entry, review_status, short_entry
+from ..content.vancouver import format_reference, patient_entry, review_status, short_entry, spoken_name
 from ..source.audience import QUICK_GUIDE
 from ..dates import long_date
 from ..source.chapters import Chapter, source_line
@@ -111,10 +111,10 @@ def qr_code_data_url(url: str) -> str:
 
 @functools.lru_cache(maxsize=512)
 def edition_chapter_html(chapter: Chapter, audience: str, where: Location, numbers: tuple[tuple[str, int], ...],
-                         marked: frozenset[str] = frozenset()) -> str:
+                         marked: frozenset[str] = frozenset(), names: tuple[tuple[str, str], ...] = ()) -> str:
     """One chapter's HTML, made once per edition: the variants of an edition share it (and `booklet
     check` makes it the same way). A character the typeface lacks fails it here, for both."""
-    html = chapter_html(chapter, audience, where, dict(numbers), marked)
+    html = chapter_html(chapter, audience, where, dict(numbers), marked, dict(names))
     if missing := missing_characters(html):
         raise missing_font_error(missing, chapter)
     return html
@@ -177,13 +177,14 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> 
     present = {chapter.id for chapter in output.chapters}
     values = slot_values(plan)
     marked = frozenset(key for key, ref in plan.references.items() if ref.is_unreviewed_ai)
+    names = {key: spoken_name(plan.references[key]) for key in numbers}
     chapters = []
     for chapter in output.chapters:
         html = edition_chapter_html(chapter, output.view, Location(root, root / chapter.path, html_dir),
-                                    tuple(sorted(numbers.items())), marked)
+                                    tuple(sorted(numbers.items())), marked, tuple(sorted(names.items())))
         html = _links_within(fill_slots(html, values), present)
         used = sorted({(numbers[key], key) for key in cited_keys(chapter.cited_text(output.view))})
-        summary = "" if output.is_quick_guide else summary_html(chapter, numbers, marked)
+        summary = "" if output.is_quick_guide else summary_html(chapter, numbers, marked, names)
         if missing := missing_characters(summary):
             raise missing_font_error(missing, chapter)
         chapters.append(RenderedChapter(chapter, html, tuple(used), summary))
@@ -216,6 +217,7 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> 
         ai_mark=AI_MARK if uses_mark else None,  # the legend, printed where a mark is
         ai_mark_img=AI_MARK,  # the mark beside an unreviewed source in the references
         marked=marked,
+        reference_words={key: reference_words(number, names[key]) for key, number in numbers.items()},
         brand_logo=(Path(os.path.relpath(plan.brand.logo, html_dir)).as_posix()
                     if plan.brand and plan.brand.logo else None),
         side_margin_mm=side_margin_mm(output),

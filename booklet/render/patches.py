@@ -122,9 +122,10 @@ def apply() -> None:
     import weasyprint.pdf as weasyprint_pdf
     from weasyprint.document import Page
     from weasyprint.pdf import fonts as weasyprint_fonts
+    from weasyprint.pdf.metadata import DocumentMetadata
     from weasyprint.pdf.stream import Stream
 
-    from . import tagging
+    from . import tagging, xmp
 
     if not ORIGINALS:
         ORIGINALS["page_references"] = pydyf.PDF.__dict__["page_references"]
@@ -134,6 +135,7 @@ def apply() -> None:
         ORIGINALS["marked"] = Stream.marked
         ORIGINALS["paint"] = Page.paint
         ORIGINALS["page_init"] = Page.__init__
+        ORIGINALS["include_in_pdf"] = DocumentMetadata.include_in_pdf
     pydyf.PDF.page_references = PATCHED_PAGE_REFERENCES
     weasyprint_page.set_page_type_computed_styles = _set_page_type_computed_styles
     weasyprint_fonts.harfbuzz_subset = None  # WeasyPrint then subsets with fontTools
@@ -154,7 +156,18 @@ def apply() -> None:
         original_init(page, page_box)
         page.links[:] = _without_nested_links(page.links)
 
+    def include_in_pdf(metadata: Any, pdf: Any, variant: Any, version: Any, conformance: Any, compress: bool) -> None:
+        """As WeasyPrint 70 writes the XMP packet, with the extra metadata (the edition and
+        its next review) inside the main rdf:RDF rather than in a second one after it."""
+        rdf = xmp.merge_rdf(metadata.generate_rdf_metadata(variant, version, conformance), metadata.xmp_metadata)
+        packet = b"\n".join((b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>\n<x:xmpmeta xmlns:x="adobe:ns:meta/">',
+                              rdf, b'</x:xmpmeta>\n<?xpacket end="r"?>'))
+        stream = pydyf.Stream([packet], {"Type": "/Metadata", "Subtype": "/XML"}, compress)
+        pdf.add_object(stream)
+        pdf.catalog["Metadata"] = stream.reference
+
     weasyprint_pdf.add_tags = tagging.add_tags
+    DocumentMetadata.include_in_pdf = include_in_pdf
     Stream.marked = marked
     Page.paint = paint
     Page.__init__ = page_init

@@ -2,7 +2,11 @@
 dictionary. Made in the main process and handed to the PDF stage with the render job."""
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+
 from .plan import Output, Plan
+
+RDF_NAMESPACE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 # Our own XMP schema; ".invalid" is reserved, so the name can never point at someone else's site.
 XMP_NAMESPACE = "http://ns.calciphylaxis-booklet.invalid/edition/1.0/"
@@ -20,3 +24,15 @@ def xmp_metadata(plan: Plan, output: Output) -> bytes:
     return ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
             f'<rdf:Description rdf:about="" xmlns:booklet="{XMP_NAMESPACE}">{body}</rdf:Description>'
             "</rdf:RDF>").encode()
+
+
+def merge_rdf(main: bytes, extras: list[bytes]) -> bytes:
+    """One rdf:RDF holding the main packet's descriptions and those of `extras` (each an rdf:RDF):
+    WeasyPrint writes extra metadata as a second rdf:RDF after the first, which most readers
+    never look at."""
+    ET.register_namespace("rdf", RDF_NAMESPACE)
+    ET.register_namespace("booklet", XMP_NAMESPACE)
+    merged = ET.fromstring(main)
+    for extra in extras:
+        merged.extend(list(ET.fromstring(extra)))
+    return ET.tostring(merged)
