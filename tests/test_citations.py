@@ -43,20 +43,26 @@ def render(text: str, numbers: dict[str, int]) -> str:
     return markdown.markdown(text, extensions=[CitationExtension(numbers)])
 
 
+def test_each_citation_link_says_which_reference_it_is_in_words():
+    html = markdown.markdown("x [@a; @b]", extensions=[CitationExtension({"a": 1, "b": 2}, names={"a": "Cleveland Clinic"})])
+    assert '<a aria-label="Reference 1: Cleveland Clinic" href="#ref-a">1</a>' in html
+    assert '<a aria-label="Reference 2" href="#ref-b">2</a>' in html
+
+
 def test_citations_render_as_linked_numbers_with_ranges():
     numbers = {"a": 1, "b": 2, "c": 3, "d": 5}
-    assert render("x [@a]", numbers) == '<p>x [<a href="#ref-a">1</a>]</p>'
+    assert render("x [@a]", numbers) == '<p>x [<a aria-label="Reference 1" href="#ref-a">1</a>]</p>'
     assert render("x [@b; @a]", numbers) == (
-        '<p>x [<a href="#ref-a">1</a>,\u00a0<a href="#ref-b">2</a>]</p>')
+        '<p>x [<a aria-label="Reference 1" href="#ref-a">1</a>,\u00a0<a aria-label="Reference 2" href="#ref-b">2</a>]</p>')
     assert render("x [@c; @a; @b; @d]", numbers) == (
-        '<p>x [<a href="#ref-a">1</a>\u2013<a href="#ref-c">3</a>,\u00a0<a href="#ref-d">5</a>]</p>')
-    assert render("x [@d, p. 4]", numbers) == '<p>x [<a href="#ref-d">5</a> (p. 4)]</p>'
+        '<p>x [<a aria-label="Reference 1" href="#ref-a">1</a>\u2013<a aria-label="Reference 3" href="#ref-c">3</a>,\u00a0<a aria-label="Reference 5" href="#ref-d">5</a>]</p>')
+    assert render("x [@d, p. 4]", numbers) == '<p>x [<a aria-label="Reference 5" href="#ref-d">5</a> (p. 4)]</p>'
 
 
 def test_citations_keep_their_place_next_to_other_inline_markup():
     numbers = {"a": 1, "b": 2}
     assert render("[@a] opens, **bold** [@b]. Tail.", numbers) == (
-        '<p>[<a href="#ref-a">1</a>] opens, <strong>bold</strong> [<a href="#ref-b">2</a>]. Tail.</p>')
+        '<p>[<a aria-label="Reference 1" href="#ref-a">1</a>] opens, <strong>bold</strong> [<a aria-label="Reference 2" href="#ref-b">2</a>]. Tail.</p>')
 
 
 def test_a_line_ending_in_a_citation_breaks_after_as_many_words_as_fit():
@@ -161,7 +167,7 @@ def test_bad_reference_entries_are_each_reported(tmp_path):
 
 def test_citation_before_punctuation_is_rendered():
     assert render("any of these [@a]:", {"a": 1}) == (
-        '<p>any of these [<a href="#ref-a">1</a>]:</p>')
+        '<p>any of these [<a aria-label="Reference 1" href="#ref-a">1</a>]:</p>')
 
 
 def test_bracket_that_looks_like_a_citation_but_is_not_is_an_error():
