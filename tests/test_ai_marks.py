@@ -34,7 +34,7 @@ Both sources give the heron figure [@ai-page; @web-reviewed].
 
 The reviewed page alone says the willow thing [@web-reviewed].
 """
-MARK = '<span class="ai-mark">AI</span>'
+MARK = '<span class="ai-mark" title="AI: a source written by a computer program, not yet checked by a person">AI</span>'
 
 
 def _with_ai_page(project):

@@ -17,6 +17,7 @@ import pikepdf
 import pytest
 from weasyprint import HTML
 
+from booklet.content.citation_links import AI_MARK_WORDS
 from booklet.render import patches
 
 TAGGED = ("patient-standard-a4", "patient-standard-letter", "patient-large-print-a4", "patient-booklet-a5",
@@ -256,3 +257,67 @@ def test_the_repeated_header_row_and_the_margin_boxes_are_drawn_as_artifacts():
             head = "".join(c["text"] for c in table_page.chars if c.get("tag") == "Artifact")
             assert "NameValue" in head
             assert "Name" not in "".join(c["text"] for c in table_page.chars if c.get("tag") != "Artifact")
+
+
+@pytest.mark.parametrize("copy", ("patient-standard-a4", "patient-large-print-a4", "clinician-standard-a4"))
+def test_link_areas_stay_on_the_page_and_on_their_line(real_build, copy):
+    """A contents entry's area covers its title, leader and page number, and ends at the page's
+    edge; a link that wraps keeps one area a line."""
+    with pikepdf.open(_copy(real_build, copy)) as pdf:
+        for number, pdf_page in enumerate(pdf.pages, 1):
+            width, height = float(pdf_page.MediaBox[2]), float(pdf_page.MediaBox[3])
+            for annotation in pdf_page.get("/Annots", []):
+                (x1, x2), (y1, y2) = sorted(map(float, annotation.Rect[::2])), sorted(map(float, annotation.Rect[1::2]))
+                assert 0 <= x1 < x2 <= width and 0 <= y1 < y2 <= height, f"page {number}: {list(annotation.Rect)}"
+                assert y2 - y1 < 40, f"page {number}: an area {y2 - y1:.0f} pt tall"
+
+
+@pytest.mark.parametrize("copy", ("patient-standard-a4", "clinician-standard-a4"))
+def test_pictures_write_in_spaces_and_the_ai_mark_are_described(real_build, copy):
+    with pikepdf.open(_copy(real_build, copy)) as pdf:
+        elements = [element for element, _ in _elements(pdf.Root.StructTreeRoot)]
+        width, height = float(pdf.pages[0].MediaBox[2]), float(pdf.pages[0].MediaBox[3])
+        figures = [element for element in elements if _tag(element) == "/Figure"]
+        assert all(str(figure.Alt).strip() for figure in figures)
+        assert figures or copy.startswith("clinician")  # the clinician edition has no pictures
+        for figure in figures:
+            if "/A" in figure:  # an image: its box, in points on the page
+                x1, y1, x2, y2 = map(float, figure.A.BBox)
+                assert 0 <= x1 < x2 <= width and 0 <= y1 < y2 <= height
+        expansions = {str(element.E) for element in elements if "/E" in element}
+    assert expansions == {AI_MARK_WORDS}
+    if copy.startswith("patient"):
+        assert "space to write your kidney unit's daytime number" in {str(figure.Alt) for figure in figures}
+
+
+def test_the_last_words_on_a_line_carry_the_space_the_line_break_stands_for():
+    with pikepdf.open(io.BytesIO(_long_pdf())) as pdf:
+        words = [str(operands[1].ActualText) for pdf_page in pdf.pages
+                 for operands, operator in pikepdf.parse_content_stream(pdf_page)
+                 if str(operator) == "BDC" and isinstance(operands[1], pikepdf.Dictionary)
+                 and "/ActualText" in operands[1]]
+    assert len(words) > 20 and all(w.endswith(" ") and w.strip() for w in words)
+    assert "Words in a long paragraph." in " ".join(words)
+
+
+def test_rendering_one_document_twice_tags_its_table_headers_both_times():
+    document = HTML(string=LONG).render()
+    for _ in range(2):
+        with pikepdf.open(io.BytesIO(document.write_pdf(pdf_variant="pdf/ua-1"))) as pdf:
+            assert Counter(_tag(e) for e, _ in _elements(pdf.Root.StructTreeRoot))["/TH"] == 3
+
+
+def test_two_links_to_one_place_on_two_lines_both_stay_clickable_and_a_link_without_words_is_an_error(caplog):
+    html = ('<!DOCTYPE html><html lang="en"><head><title>Links</title><style>@page { size: A7 }</style></head><body>'
+            '<h1 id="target">Target</h1><p>Read <a href="#target">the part about the target heading</a> first, '
+            'and then <a href="#target">the target</a> again.</p>'
+            '<p><a href="#target" style="display: inline-block; width: 20px; height: 10px"></a></p></body></html>')
+    with caplog.at_level("ERROR", logger="weasyprint"):
+        data = HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
+        "A link to target has no words to say where it goes: give it text or an aria-label"]
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        links = [e for e, _ in _elements(pdf.Root.StructTreeRoot) if _tag(e) == "/Link"]
+        assert len(links) == 3
+        assert all(any(isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR" for k in _kids(link))
+                   for link in links)

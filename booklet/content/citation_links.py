@@ -39,9 +39,11 @@ class UnknownCitation(BookletError):
 
 
 # The mark after a citation whose sources are all unreviewed AI: the letters "AI", boxed by the
-# stylesheet. They are text, so the mark is found by a search of the PDF and read out as it is
-# printed; its meaning is in the legend inside the cover.
-AI_MARK = '<span class="ai-mark">AI</span>'
+# stylesheet. They are text, so the mark is found by a search of the PDF; its meaning is in the
+# legend inside the cover, and in its title, which a screen reader says in its place (the tagged
+# PDF's /E) and a web page shows as a tooltip.
+AI_MARK_WORDS = "AI: a source written by a computer program, not yet checked by a person"
+AI_MARK = f'<span class="ai-mark" title="{AI_MARK_WORDS}">AI</span>'
 
 
 class _CitationProcessor(InlineProcessor):
@@ -73,7 +75,7 @@ class _CitationProcessor(InlineProcessor):
         parts.append("]")
         span = self._element(parts, by_number, self.names)
         if all(item.key in self.marked for item in items):  # the statement rests on such sources alone
-            mark = ET.SubElement(span, "span", {"class": "ai-mark"})
+            mark = ET.SubElement(span, "span", {"class": "ai-mark", "title": AI_MARK_WORDS})
             mark.text, mark.tail = "AI", ""
         return span, match.start(0), match.end(0)
 

@@ -83,28 +83,30 @@ def _without_nested_links(links: list[Any]) -> list[Any]:
     contents entry had three: the title, the leader and the page number). A link's
     pseudo-element box (the leader and page number) joins the annotation of the link's own
     box on the same line, and an annotation inside another to the same place is dropped: a
-    click lands on the same target and a screen reader meets the link once."""
+    click lands on the same target and a screen reader meets the link once. Each rectangle
+    is two corners, (x1, y1, x2, y2), in CSS pixels from the page's top left."""
     merged: list[list[Any]] = []
-    for kind, target, (x, y, width, height), box in links:
+    for kind, target, (x1, y1, x2, y2), box in links:
         own = None
         if "::" in (box.element_tag or ""):
-            own = next((entry for entry in merged if entry[3].element is box.element and entry[:2] == [kind, target]
-                        and entry[2][1] < y + height and y < entry[2][1] + entry[2][3]), None)
+            own = next((entry for entry in reversed(merged)
+                        if entry[3].element is box.element and entry[:2] == [kind, target]
+                        and entry[2][1] < y2 and y1 < entry[2][3]), None)  # on the same line
         if own is not None:
-            ox, oy, ow, oh = own[2]
-            left, top = min(ox, x), min(oy, y)
-            own[2] = (left, top, max(ox + ow, x + width) - left, max(oy + oh, y + height) - top)
+            ox1, oy1, ox2, oy2 = own[2]
+            own[2] = (min(ox1, x1), min(oy1, y1), max(ox2, x2), max(oy2, y2))
         else:
-            merged.append([kind, target, (x, y, width, height), box])
+            merged.append([kind, target, (x1, y1, x2, y2), box])
     kept = []
-    for index, (kind, target, (x, y, width, height), box) in enumerate(merged):
+    for index, (kind, target, rectangle, box) in enumerate(merged):
+        x1, y1, x2, y2 = rectangle
         inside = any(
-            other[:2] == [kind, target] and (other_index < index or other[2] != (x, y, width, height))
-            and other[2][0] <= x + 0.01 and other[2][1] <= y + 0.01
-            and x + width <= other[2][0] + other[2][2] + 0.01 and y + height <= other[2][1] + other[2][3] + 0.01
+            other[:2] == [kind, target] and (other_index < index or other[2] != rectangle)
+            and other[2][0] <= x1 + 0.01 and other[2][1] <= y1 + 0.01
+            and x2 <= other[2][2] + 0.01 and y2 <= other[2][3] + 0.01
             for other_index, other in enumerate(merged) if other_index != index)
         if not inside:
-            kept.append((kind, target, (x, y, width, height), box))
+            kept.append((kind, target, rectangle, box))
     return kept
 
 
@@ -120,6 +122,7 @@ def apply() -> None:
     from weasyprint.layout import page as weasyprint_page
 
     import weasyprint.pdf as weasyprint_pdf
+    import weasyprint.document as weasyprint_document
     from weasyprint.document import Page
     from weasyprint.pdf import fonts as weasyprint_fonts
     from weasyprint.pdf.metadata import DocumentMetadata
@@ -133,7 +136,7 @@ def apply() -> None:
         ORIGINALS["harfbuzz_subset"] = weasyprint_fonts.harfbuzz_subset
         ORIGINALS["add_tags"] = weasyprint_pdf.add_tags
         ORIGINALS["marked"] = Stream.marked
-        ORIGINALS["paint"] = Page.paint
+        ORIGINALS["generate_pdf"] = weasyprint_document.generate_pdf
         ORIGINALS["page_init"] = Page.__init__
         ORIGINALS["include_in_pdf"] = DocumentMetadata.include_in_pdf
     pydyf.PDF.page_references = PATCHED_PAGE_REFERENCES
@@ -142,15 +145,15 @@ def apply() -> None:
 
     # The structure tree (tagging.py): margin boxes, leaders and repeated table headers drawn
     # as artifacts, and the tree built from the HTML's elements rather than page by page.
-    original_marked, original_paint, original_init = ORIGINALS["marked"], ORIGINALS["paint"], ORIGINALS["page_init"]
+    original_marked, original_generate, original_init = (
+        ORIGINALS["marked"], ORIGINALS["generate_pdf"], ORIGINALS["page_init"])
 
     def marked(stream: Any, box: Any, tag: str) -> Any:
         return tagging.marked(stream, box, tag, original_marked)
 
-    def paint(page: Any, stream: Any, scale: float = 1) -> None:
-        if stream._tags is not None:
-            tagging.flag_artifacts(page)
-        original_paint(page, stream, scale)
+    def generate_pdf(document: Any, target: Any, zoom: Any, **options: Any) -> Any:
+        tagging.flag_artifacts(document.pages)  # before any page is drawn
+        return original_generate(document, target, zoom, **options)
 
     def page_init(page: Any, page_box: Any) -> None:
         original_init(page, page_box)
@@ -169,7 +172,7 @@ def apply() -> None:
     weasyprint_pdf.add_tags = tagging.add_tags
     DocumentMetadata.include_in_pdf = include_in_pdf
     Stream.marked = marked
-    Page.paint = paint
+    weasyprint_document.generate_pdf = generate_pdf
     Page.__init__ = page_init
 
 

@@ -5,7 +5,8 @@ both, for the pinned version only).
 What a screen reader or a checker meets, and WeasyPrint 70 gets wrong (its issue #1836):
 - Running heads, footers, page numbers, the contents' leader dots and table headers repeated
   on a later page are /Artifact marked content with no MCID, so they are neither read nor in
-  the tree (`flag_artifacts` marks the boxes before a page is drawn; `marked` draws them).
+  the tree (`flag_artifacts` marks the boxes before the first page is drawn; `marked` draws
+  them). The last words on a line carry the space the line break stands for (/ActualText).
 - One structure element per HTML element, however many pages it spans: WeasyPrint made a new
   list, section or table at every page break. Each element's content is added in page order,
   by marked-content references when it is on another page than the element's own.
@@ -13,12 +14,15 @@ What a screen reader or a checker meets, and WeasyPrint 70 gets wrong (its issue
   a definition list's term is the item's label and its definitions the body.
 - Table header cells carry /Scope (no /Headers, so no ID tree is needed).
 - A link is one Link element, whatever boxes it is drawn in (the contents' title, leader and
-  page number), and its annotation's /Contents is words (the link's aria-label, else its text).
-- Elements with nothing drawn in them are left out.
+  page number), and its annotation's /Contents is words (the link's aria-label, else its text);
+  a link with no words at all is an error, which fails the build.
+- An element with role="img" and an aria-label (the space to write a number in) is a Figure
+  with that label; a span's title is its expansion (/E: what the AI mark stands for); a
+  picture's /BBox is in points on the page.
+- Elements with nothing drawn in them are left out, but for table rows and cells.
 """
 from __future__ import annotations
 
-import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -30,27 +34,27 @@ from weasyprint.logger import LOGGER
 from weasyprint.pdf.tags import _get_pdf_tag
 
 ARTIFACT = "_booklet_artifact"  # attribute set on a box drawn as an artifact: its property list
+LINE_END = "_booklet_line_end"  # attribute set on the last piece of text on a line
 # Margin boxes above the page area are headers, the others footers (the PDF artifact subtypes).
 HEADER_BOXES = ("@top-left-corner", "@top-left", "@top-center", "@top-right", "@top-right-corner")
 INLINE_SPANS = {"strong", "em", "b", "i", "u", "code", "small", "abbr", "sub", "sup", "mark", "q", "cite", "time"}
 TABLE_GRID = ("TR", "TH", "TD")
 BLOCK_GROUPS = {"nav": "Sect", "header": "Div", "footer": "Div", "aside": "Div", "figure": "Div", "dl": "L"}
-
-# Table header and footer rows already drawn, by element, with the page that drew them first: a
-# copy repeated on a later page is pagination, not content. Weak, so a rendered document's
-# elements are not kept alive.
-_DRAWN_HEADER_ROWS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+PT = 0.75  # PDF points per CSS pixel
+BROKEN_WORD = ("-", "\u00ad", "\u2010")  # a line ending inside a word
 
 
-def flag_artifacts(page: Any) -> None:
-    """Mark the boxes of one laid-out page that are drawn as artifacts."""
-    page_box = page._page_box
-    for child in page_box.children:
-        if isinstance(child, boxes.MarginBox):
-            subtype = "/Header" if child.at_keyword in HEADER_BOXES else "/Footer"
-            _flag_all(child, {"Type": "/Pagination", "Subtype": subtype})
-        else:
-            _flag_in_flow(child, page)
+def flag_artifacts(pages: list[Any]) -> None:
+    """Mark the boxes of a laid-out document that are drawn as artifacts, and the last piece of
+    text on each line, before any page is drawn."""
+    drawn_header_rows: set[int] = set()  # by element: a copy on a later page is pagination
+    for page in pages:
+        for child in page._page_box.children:
+            if isinstance(child, boxes.MarginBox):
+                subtype = "/Header" if child.at_keyword in HEADER_BOXES else "/Footer"
+                _flag_all(child, {"Type": "/Pagination", "Subtype": subtype})
+            else:
+                _flag_in_flow(child, drawn_header_rows, set())
 
 
 def _flag_all(box: Any, properties: dict[str, str]) -> None:
@@ -59,30 +63,53 @@ def _flag_all(box: Any, properties: dict[str, str]) -> None:
         _flag_all(child, properties)
 
 
-def _flag_in_flow(box: Any, page: Any) -> None:
+def _flag_in_flow(box: Any, drawn_header_rows: set[int], on_this_page: set[int]) -> None:
     if isinstance(box, AbsolutePlaceholder):
         box = box._box
     if box.is_leader:
         _flag_all(box, {"Type": "/Layout"})
         return
     if isinstance(box, boxes.TableRowGroupBox) and (box.is_header or box.is_footer) and box.element is not None:
-        first_page = _DRAWN_HEADER_ROWS.setdefault(box.element, page)
-        if first_page is not page:
+        if id(box.element) in drawn_header_rows and id(box.element) not in on_this_page:
             _flag_all(box, {"Type": "/Pagination"})
             return
+        drawn_header_rows.add(id(box.element))
+        on_this_page.add(id(box.element))
+    if isinstance(box, boxes.LineBox):
+        last = _last_text(box)
+        if last is not None and last.text and not last.text[-1].isspace() and not last.text.endswith(BROKEN_WORD):
+            setattr(last, LINE_END, True)
     for child in getattr(box, "children", ()):
-        _flag_in_flow(child, page)
+        _flag_in_flow(child, drawn_header_rows, on_this_page)
+
+
+def _last_text(box: Any) -> Any:
+    for child in reversed(getattr(box, "children", ())):
+        if isinstance(child, boxes.TextBox):
+            return child
+        if getattr(child, ARTIFACT, None) is None and (last := _last_text(child)) is not None:
+            return last
+    return None
 
 
 @contextmanager
 def marked(stream: Any, box: Any, tag: str, original: Any) -> Iterator[None]:
-    """Draw a box's content as tagged content, or as an artifact if it was flagged one."""
+    """Draw a box's content as tagged content, or as an artifact if it was flagged one. The
+    last text on a line carries its words with the space the line break stands for
+    (/ActualText): WeasyPrint drops the space, and a reader taking the text in tag order
+    heard "heal|slowly" as "healslowly"."""
     properties = getattr(box, ARTIFACT, None)
-    if properties is None or stream._tags is None:
+    if stream._tags is None or (properties is None and not getattr(box, LINE_END, False)):
         with original(stream, box, tag):
             yield
         return
-    pydyf.Stream.begin_marked_content(stream, "Artifact", pydyf.Dictionary(properties))
+    if properties is None:  # as WeasyPrint 70 marks tagged content, with the words added
+        mcid = len(stream._tags)
+        stream._tags[box] = {"tag": tag, "mcid": mcid}
+        properties = {"MCID": mcid, "ActualText": pydyf.String(box.text + " ")}
+    else:
+        tag = "Artifact"
+    pydyf.Stream.begin_marked_content(stream, tag, pydyf.Dictionary(properties))
     try:
         yield
     finally:
@@ -136,7 +163,8 @@ def add_tags(pdf: Any, document: Any, pdf_version: Any, page_streams: list[Any])
     for key, (element_reference, annotation, words) in enumerate(annotations, start=len(page_kids)):
         parent_tree["Nums"].extend((key, element_reference))
         annotation["StructParent"] = key
-        annotation["Contents"] = pydyf.String(words)
+        if words is not None:
+            annotation["Contents"] = pydyf.String(words)
     root["ParentTreeNextKey"] = len(page_kids) + len(annotations)
 
     pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
@@ -156,6 +184,7 @@ class TreeBuilder:
 
     def add_page(self, page_number: int, page_box: Any, tags: dict[Any, Any]) -> None:
         self.page_number, self.tags = page_number, tags
+        self.page_height = page_box.margin_height()
         for child in page_box.children:
             if not isinstance(child, boxes.MarginBox):  # margin boxes are artifacts
                 self._box(child, self.document)
@@ -179,6 +208,13 @@ class TreeBuilder:
         tag = _tag(element_tag)
         if tag == "Link" and parent.nearest("Link") is not None:
             return parent  # a link's pseudo-element (the contents' leader and page number)
+        if element_tag == "div" and parent.tag == "L" and getattr(parent.element, "tag", None) == "dl":
+            return parent  # a group of terms and definitions: the items are the list's own
+        if element_tag == "a" and "href" not in element.attrib:
+            tag = "Span"  # an anchor, not a link
+        words = " ".join(element.attrib.get("aria-label", "").split())
+        if element.attrib.get("role") == "img" and words:
+            tag = "Figure"  # a picture made of CSS (the space to write a number in), by its label
         if parent.tag == "LI" and tag != "Lbl":
             parent = self._list_body(parent)
         if element_tag in ("dt", "dd") and parent.tag == "L":
@@ -189,6 +225,8 @@ class TreeBuilder:
             node = parent.child(tag, element)
         self.nodes[key] = node
         self._describe(node, box)
+        if tag == "Figure" and "Alt" in node.attributes:
+            node.page = self.page_number  # kept, though nothing in it is text or an image
         return node
 
     def _list_body(self, item: Node) -> Node:
@@ -210,7 +248,7 @@ class TreeBuilder:
 
     def _describe(self, node: Node, box: Any) -> None:
         if node.tag == "Figure":
-            alt = box.element.attrib.get("alt")
+            alt = box.element.attrib.get("alt") or box.element.attrib.get("aria-label")
             if box.element.tag == "{http://www.w3.org/2000/svg}svg":
                 title = box.element.find("{http://www.w3.org/2000/svg}title")
                 alt = title.text if title is not None else None
@@ -219,9 +257,14 @@ class TreeBuilder:
             else:
                 LOGGER.error('Image "%s" has no required alt description', box.element.attrib.get("src", "unknown"))
             if isinstance(box, boxes.ReplacedBox):
+                # In PDF points from the page's bottom left (the layout's are CSS pixels from
+                # the top left; WeasyPrint wrote those).
                 x1, y1 = box.content_box_x(), box.content_box_y()
-                node.attributes["A"] = pydyf.Dictionary(
-                    {"O": "/Layout", "BBox": pydyf.Array((x1, y1, x1 + box.width, y1 + box.height))})
+                x2, y2 = x1 + box.width, y1 + box.height
+                node.attributes["A"] = pydyf.Dictionary({"O": "/Layout", "BBox": pydyf.Array(
+                    (x1 * PT, (self.page_height - y2) * PT, x2 * PT, (self.page_height - y1) * PT))})
+        elif node.tag == "Span" and (expansion := " ".join(box.element.attrib.get("title", "").split())):
+            node.attributes["E"] = pydyf.String(expansion)  # what the AI mark stands for, read in its place
         elif node.tag in ("TH", "TD"):
             cell = pydyf.Dictionary({"O": "/Table"})
             if getattr(box, "colspan", 1) != 1:
@@ -234,11 +277,14 @@ class TreeBuilder:
         if isinstance(box, AbsolutePlaceholder):
             box = box._box
         if getattr(box, ARTIFACT, None) is not None:
+            self._links_in_artifact(box)
             return
         node = self._node_for(box, parent)
         if box.link_annotation:
             link = node.nearest("Link") or node.child("Link", box.element)
             link.kids.append(("objr", self.page_number, box.link_annotation))
+        if box.widget_annotation:  # a form field, as WeasyPrint 70 tags it
+            node.child("Form", box.element).kids.append(("objr", self.page_number, box.widget_annotation))
         if isinstance(box, boxes.ReplacedBox):
             kid = self.tags.pop(box, None)
             if kid is not None:
@@ -257,11 +303,19 @@ class TreeBuilder:
                 else:
                     self._box(inner, node)
 
-    def write(self, pdf: Any, root: Any, page_count: int) -> tuple[Any, list[list[Any]], list[tuple[Any, Any, str]]]:
+    def _links_in_artifact(self, box: Any) -> None:
+        """A link drawn again as pagination (in a repeated table header) is still clickable: its
+        annotation joins the link's element from the first time it was drawn."""
+        if box.link_annotation and (link := self.nodes.get((box.element, box.element_tag))) is not None:
+            link.kids.append(("objr", self.page_number, box.link_annotation))
+        for child in getattr(box, "children", ()):
+            self._links_in_artifact(child)
+
+    def write(self, pdf: Any, root: Any, page_count: int) -> tuple[Any, list[list[Any]], list[tuple[Any, Any, str | None]]]:
         """Add the tree's elements to the PDF. Returns the document element, each page's
         MCID-to-element list and each annotation with its element and its words."""
         pages: dict[int, dict[int, Any]] = {}
-        annotations: list[tuple[Any, Any, str]] = []
+        annotations: list[tuple[Any, Any, str | None]] = []
         _first_pages(self.document)
         document = self._write(pdf, self.document, root, pages, annotations)
         page_kids = [[pages[p][mcid] for mcid in sorted(pages[p])] if p in pages else []
@@ -269,7 +323,7 @@ class TreeBuilder:
         return document, page_kids, annotations
 
     def _write(self, pdf: Any, node: Node, parent: Any, pages: dict[int, dict[int, Any]],
-               annotations: list[tuple[Any, Any, str]]) -> Any:
+               annotations: list[tuple[Any, Any, str | None]]) -> Any:
         element = pydyf.Dictionary({"Type": "/StructElem", "S": "/" + node.tag, "K": pydyf.Array(),
                                     "P": parent.reference})
         if node.page is not None:
@@ -296,7 +350,8 @@ class TreeBuilder:
                     {"Type": "/OBJR", "Obj": annotation.reference, "Pg": pdf.page_references[page]})
                 pdf.add_object(reference)
                 element["K"].append(reference.reference)
-                annotations.append((element.reference, annotation, link_words(node.element, annotation)))
+                words = link_words(node.element, annotation) if node.tag == "Link" else None
+                annotations.append((element.reference, annotation, words))
         return element
 
 
@@ -336,14 +391,17 @@ def _scope(header: Node) -> str:
 
 def link_words(element: Any, annotation: Any) -> str:
     """What a link is, in words, for its annotation: the HTML's aria-label, else its title,
-    else its text, else where it goes."""
+    else its text and its pictures' descriptions. A link with none of them fails the build."""
     if element is not None:
         for name in ("aria-label", "title"):
             words = " ".join(element.attrib.get(name, "").split())
             if words:
                 return words
-        words = " ".join("".join(element.itertext()).split())
+        pictures = [e.attrib.get("alt", "") for e in element.iter() if e.tag == "img"]
+        words = " ".join(" ".join(["".join(element.itertext()), *pictures]).split())
         if words:
             return words
     target = annotation.get("Dest") or annotation.get("A", {}).get("URI")
-    return str(target or "Link")
+    where = getattr(target, "string", target)
+    LOGGER.error("A link to %s has no words to say where it goes: give it text or an aria-label", where)
+    return str(where)
