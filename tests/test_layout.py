@@ -154,3 +154,11 @@ def test_the_readme_layout_names_every_module_in_pipeline_order():
     assert first_of_stage == sorted(first_of_stage)
     assert named.index("pipeline.py") > first_of_stage[-1]
     assert min(i for i, name in enumerate(named) if name.startswith("authoring/")) > named.index("pipeline.py")
+
+
+def test_every_module_that_shapes_a_render_is_part_of_the_render_cache_key():
+    """A change to the code that draws or tags a PDF must not be answered from the cache."""
+    from booklet.render.cache import RENDER_CODE
+
+    shaping = {name.rsplit(".", 1)[1] + ".py" for name in CONFINED["weasyprint"] | CONFINED["pydyf"]}
+    assert shaping | {"xmp.py", "jobs.py"} <= set(RENDER_CODE)

@@ -26,8 +26,9 @@ from .resources import RENDER_LIBRARIES, library_versions
 CACHE_DIR = ".cache"
 CACHE_FORMAT = "4"
 _ENTRY = re.compile(r"[0-9a-f]{64}\.(?:pdf|json)")
-# Our own code that shapes a rendered PDF: a change to it invalidates the renders it made.
-RENDER_CODE = ("pdf.py", "jobs.py", "patches.py")
+# Our own code that shapes a rendered PDF or the warnings kept with it: a change to it
+# invalidates the renders it made (a test checks that every module using WeasyPrint is here).
+RENDER_CODE = ("pdf.py", "jobs.py", "patches.py", "tagging.py", "xmp.py", "page_fit.py")
 
 
 @dataclass(frozen=True)
