@@ -14,6 +14,7 @@ from typing import TextIO
 
 from . import __version__
 from .errors import BookletError, UsageError, ValidationFailed, visible
+from .source.config import SIGN_OFF_ROLES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -90,6 +91,19 @@ COMMANDS = {
         An edition number can never be reused for different content: raise 'edition'
         in booklet.yaml and add a CHANGELOG.md section first. Drafts do not count.
         """),
+    "review": ("record a sign-off: who checked a chapter, in what role", """
+        'booklet review sign CHAPTER' records in reviews/CHAPTER.yaml that NAME, in ROLE, has
+        checked the chapter (by its front-matter id), with the SHA-256 of its text for each
+        edition that prints it. An edit after that voids the sign-off for the edition whose
+        text changed; 'booklet check' lists void and missing sign-offs, and 'booklet release'
+        needs the roles booklet.yaml requires unless it marks the edition a draft for review.
+
+        examples:
+          booklet review sign get-help-urgently --as clinical-reviewer --name "Dr A Patel" \
+              --checked "every fact against its sources, and the advice on when to call 999"
+          booklet review sign outlook --as patient-reviewer --name "J Smith" --edition patient \
+              --checked "that the chapter is clear and kind to read"
+        """),
     "schemas": ("write the JSON Schemas in schemas/ (for editors' completion)", """
         Write schemas/*.schema.json from the same field definitions the checks use.
         Run it after adding or changing a field in the code; a test fails until you do.
@@ -133,6 +147,16 @@ def _parser() -> argparse.ArgumentParser:
                             help="which edition(s) print it")
     sub["new"].add_argument("--order", type=_positive, default=None, metavar="N",
                             help="its position in the booklet (default: after the last chapter)")
+    review = sub["review"].add_subparsers(dest="review_command", required=True, parser_class=_Parser,
+                                          metavar="sign")
+    sign = review.add_parser("sign", help="sign a chapter off", description="Record a sign-off of a chapter.")
+    sign.add_argument("chapter", metavar="CHAPTER", help="the chapter's id (its front-matter 'id')")
+    sign.add_argument("--as", dest="role", required=True, choices=SIGN_OFF_ROLES, help="the signer's role")
+    sign.add_argument("--name", required=True, help="the signer's name, as it may be printed")
+    sign.add_argument("--checked", required=True, help="what they checked, in a sentence")
+    sign.add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD", help="when (default: today)")
+    sign.add_argument("--edition", choices=("patient", "clinician"), default=None,
+                      help="sign only this edition's text (default: every edition that prints the chapter)")
     return parser
 
 
@@ -231,7 +255,7 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .authoring.check import check_project, due_soon_lines, grouped, marked_lines
+    from .authoring.check import check_project, due_soon_lines, grouped, marked_lines, unsigned_lines
     from .authoring.readability import readability_table
 
     report = check_project(args.root, args.as_of or dt.date.today())
@@ -243,6 +267,8 @@ def _check(args: argparse.Namespace) -> int:
         return 1
     print("\n".join(due_soon_lines(report)))
     print("\n".join(marked_lines(report)))
+    if unsigned := unsigned_lines(report):
+        print("\n".join(unsigned))
     if report.readability:
         print("\n".join(readability_table(list(report.readability))))
     drafts = f" ({report.drafts} draft(s), left out of builds)" if report.drafts else ""
@@ -322,6 +348,15 @@ def _watch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _review(args: argparse.Namespace) -> int:
+    from .authoring.sign import sign_chapter
+
+    shown, editions = sign_chapter(args.root.resolve(), args.chapter, args.role, args.name, args.checked,
+                                   args.date or dt.date.today(), args.edition)
+    print(f"signed '{args.chapter}' as {args.role} for the {' and '.join(editions)} text: recorded in {shown}")
+    return 0
+
+
 def _schemas(args: argparse.Namespace) -> int:
     from .authoring.json_schemas import write_schemas
 
@@ -357,7 +392,7 @@ def _main(argv: list[str] | None) -> int:
         args = _parser().parse_args(argv)
         root = args.root
         return {"build": _build, "check": _check, "init": _init, "new": _new, "watch": _watch,
-                "release": _release, "schemas": _schemas}[args.command](args)
+                "release": _release, "review": _review, "schemas": _schemas}[args.command](args)
     except UsageError as err:
         print(err, file=sys.stderr)
         return 2

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import __version__
-from .errors import BookletError
+from .errors import BookletError, ValidationFailed
 from .output.editions import (EDITIONS_FILE, copy_release, current_inputs, read_editions, record_edition,
                               refusal, release_is_complete)
 from .output.lock import build_lock
@@ -31,6 +31,7 @@ from .render.schedule import Later, Progress, RenderFailed, Scheduler, Work, def
 from .render.xmp import xmp_metadata
 from .source.brand import load_brand
 from .source.project import BUILD_DIR, Project, load_project
+from .source.signoffs import release_sign_off_errors
 
 
 @dataclass(frozen=True)
@@ -276,6 +277,9 @@ def release(root: Path, progress: Progress | None = None) -> ReleaseResult:
     with build_lock(real_folder(root / BUILD_DIR, root)):
         project = load_project(root)
         config = project.config
+        # The sign-offs booklet.yaml requires, unless this edition is a draft for review.
+        if unsigned := release_sign_off_errors(config, project.chapters, project.sign_offs):
+            raise ValidationFailed(unsigned)
         inputs = current_inputs(root, tuple(c.path for c in project.drafts))
         previous = read_editions(root).get(config.edition)
         if previous is not None and (refused := refusal(previous, inputs)):

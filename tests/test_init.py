@@ -23,7 +23,8 @@ def test_init_writes_a_project_that_checks_and_makes_every_document(tmp_path):
                               "chapters/01-how-to-use-this-booklet.md",
                               "chapters/02-for-healthcare-professionals.md",
                               "schemas/booklet.schema.json", "schemas/brand.schema.json",
-                              "schemas/chapter.schema.json", "schemas/references.schema.json"])
+                              "schemas/chapter.schema.json", "schemas/references.schema.json",
+                              "schemas/sign-offs.schema.json"])
     config = yaml.safe_load((folder / "booklet.yaml").read_text())
     assert config["title"] == "Living with lupus: a guide" and config["publisher"] == "Lupus Friends"
     assert config["slug"] == "living-with-lupus-a-guide"

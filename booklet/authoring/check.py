@@ -19,6 +19,7 @@ from ..render.plan import Plan, make_plan
 from ..source.chapters import Chapter
 from ..source.citations import MarkedStatement, marked_statements
 from ..source.config import CONFIG_FILE
+from ..source.signoffs import ROLE_WORDS, missing_sign_off_problems, missing_sign_offs, void_sign_offs
 from ..source.project import BUILD_DIR, gather_project
 from ..source.references import REFERENCES_FILE
 from .readability import Readability, patient_readability, readability_problems
@@ -48,6 +49,7 @@ class CheckReport:
     drafts: int = 0
     references: int = 0
     marked: tuple[MarkedStatement, ...] = ()  # statements resting on unreviewed AI sources alone
+    unsigned: tuple[str, ...] = ()  # a draft for review's chapters still waiting for a sign-off
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -124,6 +126,12 @@ def check_project(root: Path, as_of: dt.date) -> CheckReport:
     if has_errors(problems):  # the text is not sound enough to measure
         return CheckReport(as_of, _by_place(problems))
     readability = patient_readability(project.chapters)
+    # Void sign-offs are warnings; so are missing ones, but for a draft for review, where they are
+    # expected and listed apart (`unsigned`).
+    problems += void_sign_offs(project.config, project.chapters, project.sign_offs)
+    unsigned = missing_sign_offs(project.config, project.chapters, project.sign_offs)
+    if not project.config.draft_for_review:
+        problems += missing_sign_off_problems(project.config, project.chapters, project.sign_offs, WARNING)
     problems += [*review_warnings(project.chapters, project.references, as_of),
                 *readability_problems(readability), *glossary_problems(project.chapters)]
     horizon = as_of + dt.timedelta(days=DUE_SOON_DAYS)
@@ -139,7 +147,17 @@ def check_project(root: Path, as_of: dt.date) -> CheckReport:
     marked = tuple(statement for c in project.chapters for statement in marked_statements(c, unreviewed))
     return CheckReport(as_of, _by_place(problems), tuple(readability), tuple(sorted(due, key=lambda d: d.due)),
                        len(project.chapters), sum(c.is_draft for c in project.chapters), len(project.references),
-                       marked)
+                       marked, tuple(f"{chapter.path}: {edition} text: "
+                                     f"{', '.join(ROLE_WORDS[role] for role in roles)}"
+                                     for chapter, edition, roles in unsigned) if project.config.draft_for_review else ())
+
+
+def unsigned_lines(report: CheckReport) -> list[str]:
+    """A draft for review's sign-offs still to come, before a release that is not a draft."""
+    if not report.unsigned:
+        return []
+    return [f"draft for review: {len(report.unsigned)} chapter text(s) still need a sign-off before an edition "
+            "that is not a draft ('booklet review sign'):", *(f"  {line}" for line in report.unsigned)]
 
 
 def marked_lines(report: CheckReport) -> list[str]:

@@ -18,8 +18,9 @@ from ..files import atomic_write, real_folder
 from ..source.brand import BRAND_FIELDS
 from ..source.chapters import CHAPTER_FIELDS
 from ..source.config import CONFIG_FIELDS
-from ..source.fields import CONVERTERS, DOI, LANG_TAG, PMID, PHONE, SEMVER, SLUG, URL, Field
+from ..source.fields import CONVERTERS, DOI, LANG_TAG, PMID, PHONE, SEMVER, SHA256, SLUG, URL, Field
 from ..source.references import REFERENCE_FIELDS
+from ..source.signoffs import SIGN_OFF_FIELDS
 
 SCHEMA_DIR = "schemas"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -87,6 +88,7 @@ KIND_SCHEMAS: dict[str, Callable[[Field], Schema]] = {
     "url": lambda field: _patterned(URL.pattern.replace("https?", "https")),  # the check refuses http://
     "doi": lambda field: _patterned(DOI.pattern),
     "pmid": lambda field: _patterned(PMID.pattern, minimum=0, maximum=999_999_999),
+    "sha256": lambda field: _patterned(SHA256.pattern),
     "phone": lambda field: {"type": "string", "pattern": PHONE.pattern},
     # YAML reads `page: 63` as a number, which _short_text takes as text.
     "short-text": lambda field: {"type": ["string", "integer"], "pattern": r"\S"},
@@ -152,6 +154,11 @@ def _schemas() -> dict[str, Schema]:
             "Brand",
             "brands/<name>.yaml: an organisation that redistributes the booklet under its own name.",
             object_schema(BRAND_FIELDS)),
+        "sign-offs.schema.json": _document(
+            "Sign-offs",
+            "reviews/<chapter id>.yaml: who signed the chapter off, in what role, and the text they "
+            "approved; 'booklet review sign' appends to it.",
+            {"type": "array", "items": object_schema(SIGN_OFF_FIELDS)}),
     }
 
 

@@ -12,6 +12,8 @@ from .yamlfile import load_yaml
 
 CONFIG_FILE = "booklet.yaml"
 AUDIENCES = ("patient", "clinician")
+# Who may sign a chapter off (reviews/<chapter id>.yaml; see signoffs.py).
+SIGN_OFF_ROLES = ("author", "clinical-reviewer", "patient-reviewer", "editor")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,6 +40,15 @@ class BookletConfig:
                                         default=None)
     next_review: dt.date | None = spec("date", "Booklet-wide next review date; used when earlier than every "
                                        "chapter's.", default=None)
+    draft_for_review: bool = spec("boolean", "True while this edition waits for the sign-offs a release "
+                                  "needs: its cover and every page say it is a draft for review, and 'booklet "
+                                  "release' accepts it without them.", default=False)
+    patient_sign_offs: tuple[str, ...] = spec("choice-list", "The roles whose current sign-off each chapter's "
+                                              "patient text needs before an edition that is not a draft can be "
+                                              "released.", choices=SIGN_OFF_ROLES,
+                                              default=("clinical-reviewer", "patient-reviewer"))
+    clinician_sign_offs: tuple[str, ...] = spec("choice-list", "The same for each chapter's clinician text.",
+                                                choices=SIGN_OFF_ROLES, default=("clinical-reviewer",))
     # Line of each key in booklet.yaml, so later checks (the project's) can point at it.
     key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False, repr=False)
 

@@ -25,6 +25,7 @@ LANG_TAG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 URL = re.compile(r"^https?://[^\s]+$")
 DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 PMID = re.compile(r"^\d{1,9}$")
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
 # A phone number as printed: digits, spaces, brackets and hyphens, with an optional leading "+".
 PHONE = re.compile(r"^\+?[0-9(][0-9 ()-]{0,28}[0-9]$")
 # Whole numbers a field accepts unless it says otherwise. The one such field is a chapter's
@@ -256,6 +257,7 @@ CONVERTERS: dict[str, Callable[[Field, Any], Any]] = {
     "url": _url,
     "doi": _pattern(DOI, "a DOI like 10.1056/NEJMra1505292 (no https://doi.org/)"),
     "pmid": _pattern(PMID, "a PubMed ID (digits only)"),
+    "sha256": _pattern(SHA256, "a SHA-256 digest: 64 lower-case hexadecimal digits"),
     "text": _text,
     "integer": _integer,
     "boolean": _boolean,

@@ -7,7 +7,7 @@ images the renderer fetches.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ERROR, WARNING, BookletError, Problem, ValidationFailed, has_errors
@@ -17,6 +17,7 @@ from .citations import check_citations
 from .config import AUDIENCES, CONFIG_FILE, BookletConfig, load_config
 from .drafts import draft_notice, leftover_prompts
 from .references import REFERENCES_FILE, Reference, read_references
+from .signoffs import SignOff, read_sign_offs
 
 BUILD_DIR = "build"
 STYLE_DIR = "styles"  # a project's own stylesheets, each replacing the default of the same name
@@ -35,6 +36,8 @@ class Project:
     references: dict[str, Reference]
     warnings: tuple[Problem, ...]
     history: tuple[EditionEntry, ...] = ()
+    # Each chapter's sign-offs, by chapter id (reviews/): judged by check and release, not printed.
+    sign_offs: dict[str, tuple[SignOff, ...]] = field(default_factory=dict)
 
     @property
     def drafts(self) -> tuple[Chapter, ...]:
@@ -79,12 +82,14 @@ def gather_project(root: Path) -> tuple[Project | None, list[Problem]]:
     for chapter in chapters:
         problems += leftover_prompts(chapter) + draft_notice(chapter)
     problems += missing_edition_text(chapters, config.editions if config else AUDIENCES)
+    sign_offs, sign_off_file_problems = read_sign_offs(root, chapters)
+    problems += sign_off_file_problems
     if config is not None:
         problems += overdue_when_published(config, chapters)
     if config is None:
         return None, problems
     return Project(root, config, chapters, references,
-                   tuple(p for p in problems if p.severity == WARNING), history), problems
+                   tuple(p for p in problems if p.severity == WARNING), history, sign_offs), problems
 
 
 def missing_edition_text(chapters: tuple[Chapter, ...], editions: tuple[str, ...]) -> list[Problem]:

@@ -1,0 +1,174 @@
+"""Sign-offs (reviews/<chapter id>.yaml): recorded by `booklet review sign`, bound to the text of
+each edition, voided by an edit for that edition only, required for a release unless booklet.yaml
+marks the edition a draft for review, which every copy then says."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from booklet.authoring.json_schemas import generate_schemas
+from booklet.pipeline import prepare
+from conftest import REPO, booklet
+
+AUTHOR = ("--as", "author", "--name", "A Writer", "--checked", "wrote it from its sources", "--date", "2026-01-10")
+
+
+def _not_a_draft(project: Path) -> Path:
+    """The fixture is a draft for review; these tests judge an edition that is not."""
+    config = project / "booklet.yaml"
+    config.write_text(config.read_text().replace("draft_for_review: true\n", ""))
+    return project
+
+
+def _sign(project: Path, chapter: str, role: str, *more: str):
+    return booklet(project, "review", "sign", chapter, "--as", role, "--name", f"{role} person",
+                   "--checked", "every fact against its sources", "--date", "2026-01-12", *more)
+
+
+def _sign_everything(project: Path) -> None:
+    for chapter in ("shared", "patient-only"):
+        for role in ("clinical-reviewer", "patient-reviewer"):
+            result = _sign(project, chapter, role)
+            assert result.returncode == 0, result.stderr
+
+
+def _warnings(project: Path) -> list[str]:
+    return [line for line in booklet(project, "check").stderr.splitlines() if "sign" in line]
+
+
+def test_signing_records_each_edition_s_text_and_check_then_counts_it(project):
+    _not_a_draft(project)
+    result = booklet(project, "review", "sign", "shared", *AUTHOR)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ("signed 'shared' as author for the patient and clinician text: "
+                                     "recorded in reviews/shared.yaml")
+    entries = yaml.safe_load((project / "reviews" / "shared.yaml").read_text())
+    assert [(e["role"], e["name"], e["edition"]) for e in entries] == [
+        ("author", "A Writer", "patient"), ("author", "A Writer", "clinician")]
+    assert entries[0]["text-sha256"] != entries[1]["text-sha256"]
+    _sign_everything(project)
+    assert _warnings(project) == []
+
+
+def test_a_patient_only_edit_voids_the_patient_sign_offs_and_leaves_the_clinician_one(project):
+    _not_a_draft(project)
+    _sign_everything(project)
+    chapter = project / "chapters" / "01-shared.md"
+    chapter.write_text(chapter.read_text().replace("bluebell meadow", "bluebell wood"))
+    warnings = _warnings(project)
+    assert [w for w in warnings if "reviews/shared.yaml" in w and "no longer counts" in w] == [
+        "reviews/shared.yaml:4: warning: the clinical-reviewer sign-off by clinical-reviewer person (2026-01-12) "
+        "was for other patient text: the chapter changed after it, so it no longer counts; sign again once the "
+        "change is checked",
+        "reviews/shared.yaml:16: warning: the patient-reviewer sign-off by patient-reviewer person (2026-01-12) "
+        "was for other patient text: the chapter changed after it, so it no longer counts; sign again once the "
+        "change is checked"]
+    assert [w for w in warnings if w.startswith("chapters/01-shared.md")] == [
+        "chapters/01-shared.md: warning: the patient text, as it stands, is not signed off by a clinical "
+        "reviewer and a patient or lay reviewer: a release needs both"]
+
+
+def test_a_whitespace_only_change_keeps_the_sign_offs(project):
+    _sign_everything(project)
+    chapter = project / "chapters" / "01-shared.md"
+    chapter.write_text(chapter.read_text().replace("kidneys [@web-reviewed].", "kidneys [@web-reviewed].   \n\n"))
+    assert _warnings(project) == []
+
+
+def test_a_release_needs_the_required_sign_offs_unless_the_edition_is_a_draft_for_review(project):
+    _not_a_draft(project)
+    refused = booklet(project, "release")
+    assert refused.returncode == 1
+    assert refused.stderr.splitlines() == [
+        "chapters/01-shared.md: the patient text, as it stands, is not signed off by a clinical reviewer and "
+        "a patient or lay reviewer: a release needs both unless booklet.yaml says 'draft_for_review: true'",
+        "chapters/01-shared.md: the clinician text, as it stands, is not signed off by a clinical reviewer: "
+        "a release needs it unless booklet.yaml says 'draft_for_review: true'",
+        "chapters/02-patient-only.md: the patient text, as it stands, is not signed off by a clinical reviewer "
+        "and a patient or lay reviewer: a release needs both unless booklet.yaml says 'draft_for_review: true'"]
+    assert not (project / "build" / "release").exists()
+    config = project / "booklet.yaml"
+    config.write_text(config.read_text() + "draft_for_review: true\n")
+    check = booklet(project, "check")
+    assert "sign" not in check.stderr  # expected in a draft for review: listed, not warned about
+    assert ("draft for review: 3 chapter text(s) still need a sign-off before an edition that is not a draft "
+            "('booklet review sign'):\n  chapters/01-shared.md: patient text: a clinical reviewer, a patient or "
+            "lay reviewer\n") in check.stdout
+    assert booklet(project, "release").returncode == 0  # 2.1.0, a draft for review
+    # Signed off, the next edition is no draft: its own number, its own CHANGELOG section.
+    _sign_everything(project)
+    config.write_text(config.read_text().replace("draft_for_review: true\n", "").replace("2.1.0", "2.2.0"))
+    changelog = project / "CHANGELOG.md"
+    changelog.write_text(changelog.read_text().replace("## 2.1.0", "## 2.2.0 (2026-01-15)\n\n- Signed off.\n\n## 2.1.0"))
+    released = booklet(project, "release")
+    assert released.returncode == 0, released.stderr
+
+
+def test_booklet_yaml_names_the_roles_a_release_needs(project):
+    _not_a_draft(project)
+    config = project / "booklet.yaml"
+    config.write_text(config.read_text() + "patient_sign_offs: [editor]\nclinician_sign_offs: [editor]\n")
+    assert booklet(project, "release").returncode == 1
+    for chapter in ("shared", "patient-only"):
+        assert _sign(project, chapter, "editor").returncode == 0
+    assert booklet(project, "release").returncode == 0
+
+
+def test_a_draft_for_review_says_so_on_the_cover_and_every_page_of_every_copy(project):
+    _not_a_draft(project)
+    config = project / "booklet.yaml"
+    config.write_text(config.read_text() + "draft_for_review: true\n")
+    prepared = prepare(project)
+    for stem in ("patient-standard-a4", "patient-booklet-a5", "clinician-standard-letter", "patient-large-print-a4"):
+        html = prepared.html(stem)
+        assert '@page { @top-right { content: "Draft for review"; } }' in html
+        assert '<p class="cover-review-draft">Draft for review: not yet signed off by its reviewers.' in html
+    config.write_text(config.read_text().replace("draft_for_review: true\n", ""))
+    assert "Draft for review" not in prepare(project).html("patient-standard-a4")
+
+
+def test_signing_an_unknown_chapter_or_an_edition_it_is_not_in_is_one_line(project):
+    unknown = booklet(project, "review", "sign", "shard", *AUTHOR)
+    assert (unknown.returncode, unknown.stderr.strip()) == (
+        1, "reviews: no chapter has the id 'shard' (did you mean 'shared'?)")
+    wrong = booklet(project, "review", "sign", "patient-only", *AUTHOR, "--edition", "clinician")
+    assert (wrong.returncode, wrong.stderr.strip()) == (
+        1, "chapters/02-patient-only.md: chapter 'patient-only' is not printed in the clinician edition")
+    role = booklet(project, "review", "sign", "shared", "--as", "surgeon", "--name", "X", "--checked", "y")
+    assert role.returncode == 2 and "invalid choice: 'surgeon'" in role.stderr
+    assert not (project / "reviews").exists()
+
+
+def test_a_broken_review_file_is_reported_with_its_line(project):
+    (project / "reviews").mkdir()
+    (project / "reviews" / "shared.yaml").write_text("- role: author\n  name: A\n  date: 2026-01-01\n"
+                                                     "  checked: x\n  edition: patient\n  text-sha256: abc\n")
+    (project / "reviews" / "gone.yaml").write_text("[]\n")
+    lines = booklet(project, "check").stderr.splitlines()
+    assert "reviews/shared.yaml:6: 'text-sha256' must be a SHA-256 digest: 64 lower-case hexadecimal digits, " \
+           "not 'abc'" in lines
+    assert ("reviews/gone.yaml: warning: no chapter has the id 'gone': name the file after the id of the "
+            "chapter it signs off") in lines
+
+
+def test_names_and_notes_with_quotes_and_colons_are_kept_exactly(project):
+    name, checked = 'Dr "Sam" O\'Neil: nephrologist', "doses: none; #not a comment"
+    assert booklet(project, "review", "sign", "shared", "--as", "editor", "--name", name, "--checked", checked,
+                   "--edition", "patient").returncode == 0
+    entry, = yaml.safe_load((project / "reviews" / "shared.yaml").read_text())
+    assert (entry["name"], entry["checked"]) == (name, checked)
+
+
+def test_the_real_booklet_s_sign_offs_are_authors_only_current_and_valid_and_it_is_a_draft_for_review():
+    schema = json.loads(generate_schemas()["sign-offs.schema.json"])
+    roles = set()
+    for path in sorted((REPO / "reviews").glob("*.yaml")):
+        entries = yaml.load(path.read_text(), Loader=yaml.BaseLoader)  # dates as text, as the schema sees them
+        jsonschema.validate(entries, schema)
+        roles |= {entry["role"] for entry in entries}
+    assert roles == {"author"}  # no reviewer is invented
+    assert yaml.safe_load((REPO / "booklet.yaml").read_text())["draft_for_review"] is True
+    assert not [line for line in _warnings(REPO) if "no longer counts" in line]
