@@ -113,7 +113,8 @@ def prepare(root: Path, brand_file: Path | None = None, chapter_id: str | None =
     root = root.resolve()
     project = load_project(root)
     brand = load_brand(root, brand_file) if brand_file else None
-    plan = make_plan(project.config, project.chapters, project.references, project.history, brand, chapter_id)
+    plan = make_plan(project.config, project.chapters, project.references, project.history, brand, chapter_id,
+                     sign_offs=project.sign_offs)
     build_dir = root / BUILD_DIR / "brands" / brand.slug if brand else root / BUILD_DIR
     if chapter_id is not None:
         build_dir = build_dir / "handouts" / chapter_id

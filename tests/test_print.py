@@ -132,7 +132,7 @@ def test_contents_page_numbers_point_at_their_headings(built_mini, variant, pape
 
 def test_bookmarks_match_the_chapter_headings(built_mini):
     titles = [title for title, _ in outline(pdf(built_mini, "clinician", "standard", "a4"))]
-    assert titles == ["Shared chapter", "References", "Edition history"]
+    assert titles == ["Shared chapter", "References", "Edition history", "Who wrote and checked this booklet"]
 
 
 @pytest.mark.parametrize("variant, paper", [("standard", "a4"), ("large-print", "a4"), ("booklet", "a5")])

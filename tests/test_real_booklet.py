@@ -46,9 +46,10 @@ def test_patient_edition_opens_with_the_most_important_things_and_ends_with_note
     chapters = _chapter_pages(pdf)
     titles = list(chapters)
     assert titles[:2] == ["The most important things to know", "About this booklet"]
-    # The reference pages come last, after the notes: how it was written, the sources, the editions.
-    assert titles[-4:] == ["My notes and contacts", "How this booklet was written", "Where this information comes from",
-                           "Edition history"]
+    # The reference pages come last, after the notes: how it was written, the sources, the editions,
+    # and who wrote and checked it.
+    assert titles[-5:] == ["My notes and contacts", "How this booklet was written", "Where this information comes from",
+                           "Edition history", "Who wrote and checked this booklet"]
     first, last = chapters["The most important things to know"]
     assert last == first + (1 if copy == "large-print-a4" else 0)  # one page; two at 18 pt
     first, last = chapters["My notes and contacts"]

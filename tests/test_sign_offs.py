@@ -95,7 +95,7 @@ def test_a_release_needs_the_required_sign_offs_unless_the_edition_is_a_draft_fo
     check = booklet(project, "check")
     assert "sign" not in check.stderr  # expected in a draft for review: listed, not warned about
     assert ("draft for review: 3 chapter text(s) still need a sign-off before an edition that is not a draft "
-            "('booklet review sign'):\n  chapters/01-shared.md: patient text: a clinical reviewer, a patient or "
+            "('booklet review sign'):\n- chapters/01-shared.md: patient text: a clinical reviewer, a patient or "
             "lay reviewer\n") in check.stdout
     assert booklet(project, "release").returncode == 0  # 2.1.0, a draft for review
     # Signed off, the next edition is no draft: its own number, its own CHANGELOG section.
@@ -172,3 +172,43 @@ def test_the_real_booklet_s_sign_offs_are_authors_only_current_and_valid_and_it_
     assert roles == {"author"}  # no reviewer is invented
     assert yaml.safe_load((REPO / "booklet.yaml").read_text())["draft_for_review"] is True
     assert not [line for line in _warnings(REPO) if "no longer counts" in line]
+
+
+def _made_page(html: str) -> str:
+    section = html[html.index('<section class="who-wrote-it"'):]
+    return " ".join(section[:section.index("</section>")].split())
+
+
+def test_the_page_of_who_wrote_and_checked_it_lists_the_current_sign_offs_and_what_is_missing(project):
+    assert _sign(project, "shared", "clinical-reviewer").returncode == 0
+    assert _sign(project, "patient-only", "editor").returncode == 0
+    chapter = project / "chapters" / "02-patient-only.md"
+    chapter.write_text(chapter.read_text().replace("heron pond", "heron lake"))  # voids the editor's
+    prepared = prepare(project)
+    patient = _made_page(prepared.html("patient-standard-a4"))
+    assert ("<li><strong>Checked by a clinical reviewer:</strong> clinical-reviewer person, 12 January 2026 "
+            "(Shared chapter). Not yet: Patient only chapter.</li>") in patient
+    assert "<li><strong>Checked by a patient or lay reviewer:</strong> no one yet.</li>" in patient
+    assert "Edited by" not in patient and "Written by" not in patient  # void, and not a required role
+    assert "out on 15 January 2026" in patient
+    clinician = _made_page(prepared.html("clinician-standard-a4"))
+    assert ("<li><strong>Checked by a clinical reviewer:</strong> clinical-reviewer person, 12 January 2026 "
+            "(every chapter).</li>") in clinician
+    assert "patient or lay reviewer" not in clinician  # the clinician edition does not require one
+
+
+def test_a_new_sign_off_is_printed_so_it_needs_a_new_edition(project):
+    assert booklet(project, "release").returncode == 0  # the fixture is a draft for review
+    assert _sign(project, "shared", "clinical-reviewer").returncode == 0
+    refused = booklet(project, "release")
+    assert refused.returncode == 1 and "was released from different inputs" in refused.stderr
+
+
+def test_the_real_booklet_says_who_wrote_it_and_that_no_reviewer_has_checked_it_yet():
+    prepared = prepare(REPO)
+    for stem in ("patient-standard-a4", "clinician-standard-letter"):
+        page = _made_page(prepared.html(stem))
+        assert ("<li><strong>Written by:</strong> The Calciphylaxis Booklet Project authors (AI-assisted), "
+                "2 December 2026 (every chapter).</li>") in page
+        assert "<li><strong>Checked by a clinical reviewer:</strong> no one yet.</li>" in page
+    assert "Checked by a patient or lay reviewer:</strong> no one yet." in _made_page(prepared.html("patient-large-print"))

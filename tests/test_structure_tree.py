@@ -172,7 +172,7 @@ def test_each_contents_entry_is_one_link_with_its_page_number_and_the_leader_dot
             assert len(links) == 1
             annotations = [k for k in _kids(links[0]) if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR"]
             assert len(annotations) == 1, "one annotation for the title, leader and page number"
-            assert str(annotations[0].Obj.Contents).startswith(("Chapter: ", "Where ", "References", "Edition"))
+            assert str(annotations[0].Obj.Contents).startswith(("Chapter: ", "Where ", "References", "Edition", "Who "))
     with pdfplumber.open(path) as plumber:
         contents = plumber.pages[2]
         tagged = "".join(c["text"] for c in contents.chars if c.get("tag") != "Artifact")

@@ -157,7 +157,7 @@ def unsigned_lines(report: CheckReport) -> list[str]:
     if not report.unsigned:
         return []
     return [f"draft for review: {len(report.unsigned)} chapter text(s) still need a sign-off before an edition "
-            "that is not a draft ('booklet review sign'):", *(f"  {line}" for line in report.unsigned)]
+            "that is not a draft ('booklet review sign'):", *(f"- {line}" for line in report.unsigned)]
 
 
 def marked_lines(report: CheckReport) -> list[str]:

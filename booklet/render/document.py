@@ -28,6 +28,8 @@ from ..dates import long_date
 from ..source.chapters import Chapter, source_line
 from ..source.citations import cited_keys
 from ..source.references import Reference
+from ..source.config import SIGN_OFF_ROLES
+from ..source.signoffs import required_roles
 from .plan import AUDIENCE_LABELS, BOOKLET_PAPER, PAPERS, Output, Plan
 from .resources import FONT_NAME, TEMPLATE_DIR, font_face_css, missing_characters, stylesheet_href
 
@@ -170,6 +172,46 @@ def copy_label(output: Output) -> str:
     return VARIANT_LABELS.get(output.variant, "{paper}").format(paper=PAPERS[output.paper].name)
 
 
+@dataclass(frozen=True)
+class SignOffLine:
+    """One line of the page saying who wrote and checked the booklet: a role, and who signed in
+    it for which of the copy's chapters (as their text stands now)."""
+    label: str
+    text: str
+
+
+SIGN_OFF_LABELS = {"author": "Written by", "clinical-reviewer": "Checked by a clinical reviewer",
+                   "patient-reviewer": "Checked by a patient or lay reviewer", "editor": "Edited by"}
+
+
+def sign_off_lines(plan: Plan, output: Output) -> list[SignOffLine]:
+    """The roles this copy's edition needs, and any other role someone signed in."""
+    edition = "patient" if output.audience == "patient" else "clinician"
+    chapters = [chapter for chapter in output.chapters if chapter.is_for(edition)]
+    lines = []
+    for role in SIGN_OFF_ROLES:
+        signers: dict[str, tuple[dt.date, list[str]]] = {}
+        for chapter in chapters:
+            for entry in plan.sign_offs.get(chapter.id, ()):
+                if entry.role == role and entry.edition == edition and entry.covers(chapter):
+                    date, titles = signers.get(entry.name, (entry.date, []))
+                    if chapter.title not in titles:
+                        titles.append(chapter.title)
+                    signers[entry.name] = (max(date, entry.date), titles)
+        if not signers and role not in required_roles(plan.config, edition):
+            continue
+        if not signers:
+            lines.append(SignOffLine(SIGN_OFF_LABELS[role], "no one yet."))
+            continue
+        parts = [f"{name}, {long_date(date)} ({'every chapter' if len(titles) == len(chapters) else ', '.join(titles)})"
+                 for name, (date, titles) in signers.items()]
+        covered = {title for _date, titles in signers.values() for title in titles}
+        missing = [chapter.title for chapter in chapters if chapter.title not in covered]
+        text = "; ".join(parts) + (f". Not yet: {', '.join(missing)}." if missing else ".")
+        lines.append(SignOffLine(SIGN_OFF_LABELS[role], text))
+    return lines
+
+
 def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> str:
     """The output's complete HTML document."""
     html_dir = build_dir / "html"
@@ -217,6 +259,7 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> 
         ai_mark=AI_MARK if uses_mark else None,  # the legend, printed where a mark is
         ai_mark_img=AI_MARK,  # the mark beside an unreviewed source in the references
         marked=marked,
+        sign_offs=sign_off_lines(plan, output),
         reference_words={key: reference_words(number, names[key]) for key, number in numbers.items()},
         brand_logo=(Path(os.path.relpath(plan.brand.logo, html_dir)).as_posix()
                     if plan.brand and plan.brand.logo else None),

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import BookletError, UsageError
 from ..source.brand import Brand
@@ -13,6 +13,7 @@ from ..source.citations import number_citations
 from ..source.config import CONFIG_FILE, BookletConfig
 from ..source.fields import did_you_mean
 from ..source.references import Reference
+from ..source.signoffs import SignOff
 
 @dataclass(frozen=True)
 class Paper:
@@ -129,6 +130,7 @@ class Plan:
     references: dict[str, Reference]
     history: tuple[EditionEntry, ...] = ()  # CHANGELOG.md, newest first
     brand: Brand | None = None
+    sign_offs: dict[str, tuple[SignOff, ...]] = field(default_factory=dict)  # reviews/, by chapter id
 
 
 def booklet_next_review(config: BookletConfig, chapters: tuple[Chapter, ...]) -> dt.date:
@@ -152,7 +154,8 @@ HANDOUT_VARIANTS: tuple[Variant, ...] = (
 
 def make_plan(config: BookletConfig, chapters: tuple[Chapter, ...], references: dict[str, Reference],
               history: tuple[EditionEntry, ...] = (), brand: Brand | None = None,
-              chapter_id: str | None = None, include_drafts: bool = False) -> Plan:
+              chapter_id: str | None = None, include_drafts: bool = False,
+              sign_offs: dict[str, tuple[SignOff, ...]] | None = None) -> Plan:
     """Every output to build; with `chapter_id`, only that chapter's handouts.
 
     Drafts are left out of the booklet (`check` plans with them, to check them too);
@@ -192,4 +195,5 @@ def make_plan(config: BookletConfig, chapters: tuple[Chapter, ...], references: 
                                   quick if is_quick else included,
                                   tuple((quick_numbers if is_quick else numbers).items()), imposed_from=source,
                                   next_review=booklet_next_review(config, included)))
-    return Plan(config, tuple(outputs), booklet_next_review(config, chapters), references, history, brand)
+    return Plan(config, tuple(outputs), booklet_next_review(config, chapters), references, history, brand,
+                dict(sign_offs or {}))

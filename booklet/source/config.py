@@ -40,6 +40,8 @@ class BookletConfig:
                                         default=None)
     next_review: dt.date | None = spec("date", "Booklet-wide next review date; used when earlier than every "
                                        "chapter's.", default=None)
+    feedback: str | None = spec("text", "How a reader can tell the authors about a mistake or a question, printed "
+                                "on the page saying who wrote and checked the booklet.", default=None)
     draft_for_review: bool = spec("boolean", "True while this edition waits for the sign-offs a release "
                                   "needs: its cover and every page say it is a draft for review, and 'booklet "
                                   "release' accepts it without them.", default=False)

@@ -17,7 +17,7 @@ from .citations import check_citations
 from .config import AUDIENCES, CONFIG_FILE, BookletConfig, load_config
 from .drafts import draft_notice, leftover_prompts
 from .references import REFERENCES_FILE, Reference, read_references
-from .signoffs import SignOff, read_sign_offs
+from .signoffs import REVIEW_DIR, SignOff, read_sign_offs
 
 BUILD_DIR = "build"
 STYLE_DIR = "styles"  # a project's own stylesheets, each replacing the default of the same name
@@ -25,7 +25,8 @@ IMAGE_DIR = "images"
 BRAND_DIR = "brands"
 # What a build reads from the project, relative to its folder: the files, then the folders.
 INPUT_FILES = (CONFIG_FILE, REFERENCES_FILE, CHANGELOG_FILE)
-INPUT_FOLDERS = (CHAPTER_DIR, STYLE_DIR, IMAGE_DIR)
+# reviews/ too: the sign-offs are printed (who wrote and checked the booklet).
+INPUT_FOLDERS = (CHAPTER_DIR, STYLE_DIR, IMAGE_DIR, REVIEW_DIR)
 
 
 @dataclass(frozen=True)
