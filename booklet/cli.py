@@ -104,6 +104,18 @@ COMMANDS = {
           booklet review sign outlook --as patient-reviewer --name "J Smith" --edition patient \
               --checked "that the chapter is clear and kind to read"
         """),
+    "diff": ("say what changed in the text between two editions", """
+        Compare two editions' snapshots (editions/<version>.json, written by 'booklet
+        release'), or an edition and the tree as it is now ('working'): every chapter whose
+        text changed, for each edition, with the words added and removed, and the sources
+        added, removed or re-dated. Then a draft CHANGELOG.md section to rewrite in words a
+        patient understands. The edition for healthcare professionals prints the same changes,
+        word by word, as "Changes in this edition".
+
+        examples:
+          booklet diff 1.3.2 1.4.0
+          booklet diff 1.4.0 working    # what the next edition changes so far
+        """),
     "schemas": ("write the JSON Schemas in schemas/ (for editors' completion)", """
         Write schemas/*.schema.json from the same field definitions the checks use.
         Run it after adding or changing a field in the code; a test fails until you do.
@@ -147,6 +159,9 @@ def _parser() -> argparse.ArgumentParser:
                             help="which edition(s) print it")
     sub["new"].add_argument("--order", type=_positive, default=None, metavar="N",
                             help="its position in the booklet (default: after the last chapter)")
+    sub["diff"].add_argument("old", metavar="OLD", help="an edition with a snapshot, e.g. 1.3.2")
+    sub["diff"].add_argument("new", metavar="NEW", nargs="?", default="working",
+                             help="another edition, or 'working' for the tree as it is now (the default)")
     review = sub["review"].add_subparsers(dest="review_command", required=True, parser_class=_Parser,
                                           metavar="sign")
     sign = review.add_parser("sign", help="sign a chapter off", description="Record a sign-off of a chapter.")
@@ -357,6 +372,22 @@ def _review(args: argparse.Namespace) -> int:
     return 0
 
 
+def _diff(args: argparse.Namespace) -> int:
+    from .content.changes import changelog_draft, compare, summary_lines
+    from .pipeline import project_snapshot
+    from .source.project import load_project
+    from .source.snapshots import WORKING, read_snapshot
+
+    root = args.root.resolve()
+    old, new = (project_snapshot(load_project(root)) if version == WORKING else read_snapshot(root, version)
+                for version in (args.old, args.new))
+    changes = compare(old, new)
+    print("\n".join(summary_lines(old, new, changes)))
+    print("\ndraft CHANGELOG.md section (rewrite it in words a patient understands):\n")
+    print(changelog_draft(new, changes))
+    return 0
+
+
 def _schemas(args: argparse.Namespace) -> int:
     from .authoring.json_schemas import write_schemas
 
@@ -392,7 +423,7 @@ def _main(argv: list[str] | None) -> int:
         args = _parser().parse_args(argv)
         root = args.root
         return {"build": _build, "check": _check, "init": _init, "new": _new, "watch": _watch,
-                "release": _release, "review": _review, "schemas": _schemas}[args.command](args)
+                "release": _release, "review": _review, "diff": _diff, "schemas": _schemas}[args.command](args)
     except UsageError as err:
         print(err, file=sys.stderr)
         return 2

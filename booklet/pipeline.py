@@ -7,6 +7,7 @@ module only runs them in order, so it is the one place that shows the whole buil
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from .errors import BookletError, ValidationFailed
 from .output.editions import (EDITIONS_FILE, copy_release, current_inputs, read_editions, record_edition,
                               refusal, release_is_complete)
 from .output.lock import build_lock
-from .files import real_folder
+from .files import atomic_write, real_folder
 from .output.writer import CHECKSUMS, MANIFEST, OutputFile, recover, write_outputs
 from .render.cache import CACHE_DIR, RenderCache
 from .render.document import render_document, render_notes_pages, render_printing_note
@@ -32,6 +33,8 @@ from .render.xmp import xmp_metadata
 from .source.brand import load_brand
 from .source.project import BUILD_DIR, Project, load_project
 from .source.signoffs import release_sign_off_errors
+from .source.snapshots import SNAPSHOT_DIR, make_snapshot, previous_version, read_snapshot, snapshot_file, snapshot_json
+from .content.changes import compare
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,10 @@ class Prepared:
         return self.documents[found[0]]
 
 
+def project_snapshot(project: Project) -> dict:
+    return make_snapshot(project.config, project.chapters, project.references, project.sign_offs)
+
+
 def prepare(root: Path, brand_file: Path | None = None, chapter_id: str | None = None) -> Prepared:
     """Load and validate, plan, and make every HTML document: every chapter is turned into HTML
     (and so checked) before the first slow render. Reads the project; writes nothing."""
@@ -115,6 +122,9 @@ def prepare(root: Path, brand_file: Path | None = None, chapter_id: str | None =
     brand = load_brand(root, brand_file) if brand_file else None
     plan = make_plan(project.config, project.chapters, project.references, project.history, brand, chapter_id,
                      sign_offs=project.sign_offs)
+    if (since := previous_version(root, project.config.edition)) is not None:
+        plan = dataclasses.replace(plan, changes_since=since,
+                                   changes=tuple(compare(read_snapshot(root, since), project_snapshot(project))))
     build_dir = root / BUILD_DIR / "brands" / brand.slug if brand else root / BUILD_DIR
     if chapter_id is not None:
         build_dir = build_dir / "handouts" / chapter_id
@@ -271,6 +281,20 @@ class ReleaseResult:
     build: BuildResult | None = None  # None when the release folder was already complete
 
 
+def release_exclusions(project: Project) -> tuple[str, ...]:
+    """Files that do not decide an edition's pages: drafts, and the edition's own snapshot, which
+    the release writes (the earlier editions' snapshots do: "Changes in this edition")."""
+    return (*(c.path for c in project.drafts), snapshot_file(project.config.edition))
+
+
+def write_snapshot(project: Project) -> None:
+    folder = real_folder(project.root / SNAPSHOT_DIR, project.root)
+    target = folder / f"{project.config.edition}.json"
+    text = snapshot_json(project_snapshot(project)).encode("utf-8")
+    if not target.is_file() or target.read_bytes() != text:
+        atomic_write(target, text)
+
+
 def release(root: Path, progress: Progress | None = None) -> ReleaseResult:
     """Build, copy the outputs into build/release/<edition>/ and record the edition in
     editions.lock; refused when the edition was recorded from different inputs."""
@@ -281,7 +305,7 @@ def release(root: Path, progress: Progress | None = None) -> ReleaseResult:
         # The sign-offs booklet.yaml requires, unless this edition is a draft for review.
         if unsigned := release_sign_off_errors(config, project.chapters, project.sign_offs):
             raise ValidationFailed(unsigned)
-        inputs = current_inputs(root, tuple(c.path for c in project.drafts))
+        inputs = current_inputs(root, release_exclusions(project))
         previous = read_editions(root).get(config.edition)
         if previous is not None and (refused := refusal(previous, inputs)):
             raise BookletError(refused, EDITIONS_FILE, previous.line)
@@ -299,4 +323,5 @@ def release(root: Path, progress: Progress | None = None) -> ReleaseResult:
         copy_release(root / BUILD_DIR, folder, [item.path for item in result.outputs])
         if previous is None:
             record_edition(root, config.edition, config.published.isoformat(), inputs)
+        write_snapshot(project)
         return ReleaseResult(config.edition, shown, recorded=previous is None, build=result)

@@ -136,9 +136,14 @@ def test_the_committed_tree_is_the_released_current_edition():
     """`make release` passes on what is committed: any change to what decides the pages comes with
     a new edition number, its CHANGELOG section and its line in editions.lock."""
     from booklet.output.editions import EDITIONS_FILE, current_inputs, read_editions, refusal
+    from booklet.pipeline import project_snapshot, release_exclusions
 
     project = load_project(REPO)
     recorded = read_editions(REPO).get(project.config.edition)
     assert recorded is not None, f"edition {project.config.edition} is not in {EDITIONS_FILE}: run make release"
     assert recorded.published == project.config.published.isoformat()
-    assert refusal(recorded, current_inputs(REPO, tuple(c.path for c in project.drafts))) is None
+    assert refusal(recorded, current_inputs(REPO, release_exclusions(project))) is None
+    # Its snapshot is committed, and is what the tree gives now (the same bytes on every run).
+    from booklet.source.snapshots import snapshot_file, snapshot_json
+    assert (REPO / snapshot_file(project.config.edition)).read_text(encoding="utf-8") == \
+        snapshot_json(project_snapshot(project))

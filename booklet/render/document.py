@@ -19,6 +19,7 @@ import jinja2
 import markdown
 
 from ..content.chapter_html import SHORT_LIST, Location, chapter_html, document_id_problems, summary_html
+from ..content.changes import EDITION_NAMES
 from ..content.citation_links import AI_MARK, reference_words
 from ..errors import BookletError, ValidationFailed
 from ..content.slots import fill_slots
@@ -260,6 +261,12 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> 
         ai_mark_img=AI_MARK,  # the mark beside an unreviewed source in the references
         marked=marked,
         sign_offs=sign_off_lines(plan, output),
+        # The clinician edition shows what changed in both editions' text since the last snapshot.
+        show_changes=plan.changes_since is not None and output.audience == "clinician"
+        and output.variant != "handout",
+        changes_since=plan.changes_since,
+        changes=plan.changes,
+        change_editions=EDITION_NAMES,
         reference_words={key: reference_words(number, names[key]) for key, number in numbers.items()},
         brand_logo=(Path(os.path.relpath(plan.brand.logo, html_dir)).as_posix()
                     if plan.brand and plan.brand.logo else None),

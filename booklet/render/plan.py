@@ -13,6 +13,7 @@ from ..source.citations import number_citations
 from ..source.config import CONFIG_FILE, BookletConfig
 from ..source.fields import did_you_mean
 from ..source.references import Reference
+from ..content.changes import ChapterChange
 from ..source.signoffs import SignOff
 
 @dataclass(frozen=True)
@@ -131,6 +132,9 @@ class Plan:
     history: tuple[EditionEntry, ...] = ()  # CHANGELOG.md, newest first
     brand: Brand | None = None
     sign_offs: dict[str, tuple[SignOff, ...]] = field(default_factory=dict)  # reviews/, by chapter id
+    # What changed in the text since the newest earlier edition with a snapshot (editions/).
+    changes_since: str | None = None
+    changes: tuple[ChapterChange, ...] = ()
 
 
 def booklet_next_review(config: BookletConfig, chapters: tuple[Chapter, ...]) -> dt.date:

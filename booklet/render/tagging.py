@@ -37,7 +37,8 @@ ARTIFACT = "_booklet_artifact"  # attribute set on a box drawn as an artifact: i
 LINE_END = "_booklet_line_end"  # attribute set on the last piece of text on a line
 # Margin boxes above the page area are headers, the others footers (the PDF artifact subtypes).
 HEADER_BOXES = ("@top-left-corner", "@top-left", "@top-center", "@top-right", "@top-right-corner")
-INLINE_SPANS = {"strong", "em", "b", "i", "u", "code", "small", "abbr", "sub", "sup", "mark", "q", "cite", "time"}
+INLINE_SPANS = {"strong", "em", "b", "i", "u", "code", "small", "abbr", "sub", "sup", "mark", "q", "cite", "time",
+                "ins", "del"}
 TABLE_GRID = ("TR", "TH", "TD")
 BLOCK_GROUPS = {"nav": "Sect", "header": "Div", "footer": "Div", "aside": "Div", "figure": "Div", "dl": "L"}
 PT = 0.75  # PDF points per CSS pixel

@@ -18,6 +18,7 @@ from .config import AUDIENCES, CONFIG_FILE, BookletConfig, load_config
 from .drafts import draft_notice, leftover_prompts
 from .references import REFERENCES_FILE, Reference, read_references
 from .signoffs import REVIEW_DIR, SignOff, read_sign_offs
+from .snapshots import SNAPSHOT_DIR
 
 BUILD_DIR = "build"
 STYLE_DIR = "styles"  # a project's own stylesheets, each replacing the default of the same name
@@ -26,7 +27,8 @@ BRAND_DIR = "brands"
 # What a build reads from the project, relative to its folder: the files, then the folders.
 INPUT_FILES = (CONFIG_FILE, REFERENCES_FILE, CHANGELOG_FILE)
 # reviews/ too: the sign-offs are printed (who wrote and checked the booklet).
-INPUT_FOLDERS = (CHAPTER_DIR, STYLE_DIR, IMAGE_DIR, REVIEW_DIR)
+# editions/ too: an earlier edition's snapshot prints as "Changes in this edition".
+INPUT_FOLDERS = (CHAPTER_DIR, STYLE_DIR, IMAGE_DIR, REVIEW_DIR, SNAPSHOT_DIR)
 
 
 @dataclass(frozen=True)
