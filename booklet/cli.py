@@ -76,8 +76,8 @@ COMMANDS = {
           booklet new "Pain relief" --audience clinician --order 40
         """),
     "watch": ("rebuild whenever a chapter, style or setting changes", """
-        Build once, then watch chapters/, styles/, images/, brands/, booklet.yaml,
-        references.yaml and CHANGELOG.md. After every saved change it rebuilds what the
+        Build once, then watch chapters/, styles/, images/, reviews/, editions/, brands/,
+        booklet.yaml, references.yaml and CHANGELOG.md. After every saved change it rebuilds what the
         change affects and prints what it rebuilt, or the errors to fix. It keeps
         watching after an error. Stop it with Ctrl-C.
 

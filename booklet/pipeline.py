@@ -32,7 +32,7 @@ from .render.schedule import Later, Progress, RenderFailed, Scheduler, Work, def
 from .render.xmp import xmp_metadata
 from .source.brand import load_brand
 from .source.project import BUILD_DIR, Project, load_project
-from .source.signoffs import release_sign_off_errors
+from .source.signoffs import SignOffContext, missing_sign_offs, release_sign_off_errors, review_file
 from .source.snapshots import SNAPSHOT_DIR, make_snapshot, previous_version, read_snapshot, snapshot_file, snapshot_json
 from .content.changes import compare
 
@@ -122,6 +122,9 @@ def prepare(root: Path, brand_file: Path | None = None, chapter_id: str | None =
     brand = load_brand(root, brand_file) if brand_file else None
     plan = make_plan(project.config, project.chapters, project.references, project.history, brand, chapter_id,
                      sign_offs=project.sign_offs)
+    context = SignOffContext(root, project.config, project.references)
+    if missing_sign_offs(context, project.chapters, project.sign_offs):
+        plan = dataclasses.replace(plan, awaiting_sign_off=True)
     if (since := previous_version(root, project.config.edition)) is not None:
         plan = dataclasses.replace(plan, changes_since=since,
                                    changes=tuple(compare(read_snapshot(root, since), project_snapshot(project))))
@@ -248,6 +251,9 @@ def _write(prepared: Prepared, rendered: dict[str, RenderedPdf], made: tuple[str
     files: list[OutputFile] = []
     built: list[BuiltOutput] = []
     warnings = [str(w) for w in prepared.project.warnings]
+    if prepared.plan.awaiting_sign_off and not prepared.project.config.draft_for_review:
+        warnings.append("booklet.yaml: warning: some chapters lack the sign-offs a release needs ('booklet check' lists "
+                        "them), so every copy says 'Draft for review'")
     # Reading copies first, then the copies for printing only.
     for output in sorted(plan.outputs, key=lambda o: o.is_imposed):
         result = rendered[output.stem]
@@ -284,7 +290,8 @@ class ReleaseResult:
 def release_exclusions(project: Project) -> tuple[str, ...]:
     """Files that do not decide an edition's pages: drafts, and the edition's own snapshot, which
     the release writes (the earlier editions' snapshots do: "Changes in this edition")."""
-    return (*(c.path for c in project.drafts), snapshot_file(project.config.edition))
+    return (*(c.path for c in project.drafts), *(review_file(c.id) for c in project.drafts),
+            snapshot_file(project.config.edition))
 
 
 def write_snapshot(project: Project) -> None:
@@ -303,7 +310,8 @@ def release(root: Path, progress: Progress | None = None) -> ReleaseResult:
         project = load_project(root)
         config = project.config
         # The sign-offs booklet.yaml requires, unless this edition is a draft for review.
-        if unsigned := release_sign_off_errors(config, project.chapters, project.sign_offs):
+        context = SignOffContext(root, config, project.references)
+        if unsigned := release_sign_off_errors(context, project.chapters, project.sign_offs):
             raise ValidationFailed(unsigned)
         inputs = current_inputs(root, release_exclusions(project))
         previous = read_editions(root).get(config.edition)
@@ -317,11 +325,13 @@ def release(root: Path, progress: Progress | None = None) -> ReleaseResult:
         # Always built (from the cache, when nothing changed): a release folder is judged against
         # what this build makes, so one planted in the project cannot stand for the edition.
         result = build(root, progress=progress)
+        # The edition's snapshot is made again from its inputs every time: one edited or lost
+        # after the release is put right.
+        write_snapshot(project)
         if previous is not None and folder.is_dir() and release_is_complete(
                 folder, (root / BUILD_DIR / CHECKSUMS).read_bytes(), (root / BUILD_DIR / MANIFEST).read_bytes()):
             return ReleaseResult(config.edition, shown, recorded=False)
         copy_release(root / BUILD_DIR, folder, [item.path for item in result.outputs])
         if previous is None:
             record_edition(root, config.edition, config.published.isoformat(), inputs)
-        write_snapshot(project)
         return ReleaseResult(config.edition, shown, recorded=previous is None, build=result)

@@ -60,18 +60,23 @@ def test_a_patient_only_edit_voids_the_patient_sign_offs_and_leaves_the_clinicia
     chapter.write_text(chapter.read_text().replace("bluebell meadow", "bluebell wood"))
     warnings = _warnings(project)
     assert [w for w in warnings if "reviews/shared.yaml" in w and "no longer counts" in w] == [
-        "reviews/shared.yaml:4: warning: the clinical-reviewer sign-off by clinical-reviewer person (2026-01-12) "
-        "was for other patient text: the chapter changed after it, so it no longer counts; sign again once the "
-        "change is checked",
-        "reviews/shared.yaml:16: warning: the patient-reviewer sign-off by patient-reviewer person (2026-01-12) "
-        "was for other patient text: the chapter changed after it, so it no longer counts; sign again once the "
-        "change is checked"]
-    assert [w for w in warnings if w.startswith("chapters/01-shared.md")] == [
+        "reviews/shared.yaml:4: warning: the patient text changed after clinical-reviewer person signed it as "
+        "clinical-reviewer (2026-01-12), so that sign-off no longer counts: see what changed with 'booklet diff', "
+        "then sign again",
+        "reviews/shared.yaml:18: warning: the patient text changed after patient-reviewer person signed it as "
+        "patient-reviewer (2026-01-12), so that sign-off no longer counts: see what changed with 'booklet diff', "
+        "then sign again"]
+    # Signed again, the old entries stay as the record of the earlier approvals, without a warning.
+    for role in ("clinical-reviewer", "patient-reviewer"):
+        assert _sign(project, "shared", role, "--edition", "patient").returncode == 0
+    assert _warnings(project) == []
+    assert [w for w in warnings if w.startswith("chapters/01-shared.md")][:1] == [
         "chapters/01-shared.md: warning: the patient text, as it stands, is not signed off by a clinical "
         "reviewer and a patient or lay reviewer: a release needs both"]
 
 
 def test_a_whitespace_only_change_keeps_the_sign_offs(project):
+    _not_a_draft(project)
     _sign_everything(project)
     chapter = project / "chapters" / "01-shared.md"
     chapter.write_text(chapter.read_text().replace("kidneys [@web-reviewed].", "kidneys [@web-reviewed].   \n\n"))
@@ -117,6 +122,13 @@ def test_booklet_yaml_names_the_roles_a_release_needs(project):
     assert booklet(project, "release").returncode == 0
 
 
+def test_a_draft_with_every_sign_off_in_is_told_to_drop_the_mark(project):
+    _sign_everything(project)
+    check = booklet(project, "check")
+    assert ("booklet.yaml:10: warning: every sign-off a release needs is in: remove 'draft_for_review' for an "
+            "edition that is not a draft") in check.stderr
+
+
 def test_a_draft_for_review_says_so_on_the_cover_and_every_page_of_every_copy(project):
     _not_a_draft(project)
     config = project / "booklet.yaml"
@@ -125,8 +137,13 @@ def test_a_draft_for_review_says_so_on_the_cover_and_every_page_of_every_copy(pr
     for stem in ("patient-standard-a4", "patient-booklet-a5", "clinician-standard-letter", "patient-large-print-a4"):
         html = prepared.html(stem)
         assert '@page { @top-right { content: "Draft for review"; } }' in html
-        assert '<p class="cover-review-draft">Draft for review: not yet signed off by its reviewers.' in html
+        assert '<p class="cover-review-draft">' in html
     config.write_text(config.read_text().replace("draft_for_review: true\n", ""))
+    # Not a draft, but unsigned: still marked, whatever booklet.yaml says; signed, not marked.
+    assert '@page { @top-right { content: "Draft for review"; } }' in prepare(project).html("patient-standard-a4")
+    build = booklet(project, "build")
+    assert "booklet.yaml: warning: some chapters lack the sign-offs a release needs" in build.stderr
+    _sign_everything(project)
     assert "Draft for review" not in prepare(project).html("patient-standard-a4")
 
 
@@ -186,15 +203,17 @@ def test_the_page_of_who_wrote_and_checked_it_lists_the_current_sign_offs_and_wh
     chapter.write_text(chapter.read_text().replace("heron pond", "heron lake"))  # voids the editor's
     prepared = prepare(project)
     patient = _made_page(prepared.html("patient-standard-a4"))
-    assert ("<li><strong>Checked by a clinical reviewer:</strong> clinical-reviewer person, 12 January 2026 "
-            "(Shared chapter). Not yet: Patient only chapter.</li>") in patient
-    assert "<li><strong>Checked by a patient or lay reviewer:</strong> no one yet.</li>" in patient
-    assert "Edited by" not in patient and "Written by" not in patient  # void, and not a required role
+    assert ("<li><strong>Checked by a doctor or nurse:</strong> clinical-reviewer person, 12 January 2026 "
+            "(Shared chapter). Not yet for: Patient only chapter.</li>") in patient
+    assert "<li><strong>Checked by a patient or carer:</strong> not yet.</li>" in patient
+    assert "<li><strong>Written by:</strong> not yet.</li>" in patient
+    assert "Edited by" not in patient  # void, and not a required role
     assert "out on 15 January 2026" in patient
     clinician = _made_page(prepared.html("clinician-standard-a4"))
     assert ("<li><strong>Checked by a clinical reviewer:</strong> clinical-reviewer person, 12 January 2026 "
             "(every chapter).</li>") in clinician
     assert "patient or lay reviewer" not in clinician  # the clinician edition does not require one
+    assert "doctor or nurse" not in clinician
 
 
 def test_a_new_sign_off_is_printed_so_it_needs_a_new_edition(project):
@@ -208,7 +227,52 @@ def test_the_real_booklet_says_who_wrote_it_and_that_no_reviewer_has_checked_it_
     prepared = prepare(REPO)
     for stem in ("patient-standard-a4", "clinician-standard-letter"):
         page = _made_page(prepared.html(stem))
-        assert ("<li><strong>Written by:</strong> The Calciphylaxis Booklet Project authors (AI-assisted), "
-                "2 December 2026 (every chapter).</li>") in page
-        assert "<li><strong>Checked by a clinical reviewer:</strong> no one yet.</li>" in page
-    assert "Checked by a patient or lay reviewer:</strong> no one yet." in _made_page(prepared.html("patient-large-print"))
+        assert ("<li><strong>Written by:</strong> The Calciphylaxis Booklet Project authors, with a computer "
+                "program (AI), 2 December 2026 (every chapter).</li>") in page
+    assert "<li><strong>Checked by a clinical reviewer:</strong> not yet.</li>" in _made_page(
+        prepared.html("clinician-standard-letter"))
+    patient = _made_page(prepared.html("patient-large-print"))
+    assert "Checked by a doctor or nurse:</strong> not yet." in patient
+    assert "Checked by a patient or carer:</strong> not yet." in patient
+
+
+def test_a_change_to_a_cited_source_a_picture_or_the_emergency_number_voids_the_sign_off(project):
+    _not_a_draft(project)
+    _sign_everything(project)
+    references = project / "references.yaml"
+    original = references.read_text()
+    references.write_text(original.replace("title:", "title: Renamed", 1))
+    assert any("no longer counts" in w for w in _warnings(project))
+    references.write_text(original)
+    assert _warnings(project) == []
+    config = project / "booklet.yaml"
+    config.write_text(config.read_text() + 'emergency_number: "112"\n')
+    assert any("no longer counts" in w for w in _warnings(project))
+
+
+def test_a_future_date_is_refused_and_an_author_reviewing_their_own_chapter_is_warned(project):
+    future = booklet(project, "review", "sign", "shared", "--as", "clinical-reviewer", "--name", "X",
+                     "--checked", "y", "--date", "2999-01-01")
+    assert (future.returncode, future.stderr.strip()) == (
+        1, "reviews/shared.yaml: --date 2999-01-01 is after today: a sign-off records a check already done")
+    for role in ("author", "clinical-reviewer"):
+        assert booklet(project, "review", "sign", "shared", "--as", role, "--name", "Ann", "--checked", "all",
+                       "--edition", "clinician", "--date", "2026-01-12").returncode == 0
+    assert ("reviews/shared.yaml:11: warning: Ann signed as both author and clinical-reviewer: a review must be by "
+            "someone other than the author") in _warnings(project)
+    entry = yaml.safe_load((project / "reviews" / "shared.yaml").read_text())[0]
+    assert entry["recorded-by"]
+
+
+def test_a_damaged_snapshot_is_one_line_and_a_lost_one_is_made_again_on_release(project):
+    assert booklet(project, "release").returncode == 0
+    snapshot = project / "editions" / "2.1.0.json"
+    good = snapshot.read_bytes()
+    snapshot.unlink()
+    assert booklet(project, "release").returncode == 0
+    assert snapshot.read_bytes() == good
+    snapshot.write_text('{"format": 1, "edition": "2.1.0"}')
+    result = booklet(project, "diff", "2.1.0")
+    assert (result.returncode, result.stderr.strip()) == (
+        1, "editions/2.1.0.json: is damaged: it needs 'chapters' and 'references' lists and a 'published' date; "
+           "restore it from git")

@@ -19,7 +19,8 @@ from ..render.plan import Plan, make_plan
 from ..source.chapters import Chapter
 from ..source.citations import MarkedStatement, marked_statements
 from ..source.config import CONFIG_FILE
-from ..source.signoffs import ROLE_WORDS, missing_sign_off_problems, missing_sign_offs, void_sign_offs
+from ..source.signoffs import (ROLE_WORDS, SignOffContext, missing_sign_off_problems, missing_sign_offs,
+                               sign_off_warnings)
 from ..source.project import BUILD_DIR, gather_project
 from ..source.references import REFERENCES_FILE
 from .readability import Readability, patient_readability, readability_problems
@@ -128,10 +129,15 @@ def check_project(root: Path, as_of: dt.date) -> CheckReport:
     readability = patient_readability(project.chapters)
     # Void sign-offs are warnings; so are missing ones, but for a draft for review, where they are
     # expected and listed apart (`unsigned`).
-    problems += void_sign_offs(project.config, project.chapters, project.sign_offs)
-    unsigned = missing_sign_offs(project.config, project.chapters, project.sign_offs)
+    context = SignOffContext(root, project.config, project.references)
+    problems += sign_off_warnings(context, project.chapters, project.sign_offs)
+    unsigned = missing_sign_offs(context, project.chapters, project.sign_offs)
     if not project.config.draft_for_review:
-        problems += missing_sign_off_problems(project.config, project.chapters, project.sign_offs, WARNING)
+        problems += missing_sign_off_problems(context, project.chapters, project.sign_offs, WARNING)
+    elif not unsigned and any(not c.is_draft for c in project.chapters):
+        problems.append(Problem(CONFIG_FILE, project.config.line_of("draft_for_review"),
+                                "every sign-off a release needs is in: remove 'draft_for_review' for an edition "
+                                "that is not a draft", WARNING))
     problems += [*review_warnings(project.chapters, project.references, as_of),
                 *readability_problems(readability), *glossary_problems(project.chapters)]
     horizon = as_of + dt.timedelta(days=DUE_SOON_DAYS)

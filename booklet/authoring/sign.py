@@ -7,6 +7,7 @@ replaced (atomically) with the new version.
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 from pathlib import Path
 
 from ..errors import BookletError, ValidationFailed
@@ -14,11 +15,23 @@ from ..files import atomic_write, read_text, real_folder
 from ..source.fields import did_you_mean, validate_mapping
 from ..source.project import load_project
 from ..source.yamlfile import load_yaml
-from ..source.signoffs import (REVIEW_DIR, SIGN_OFF_FIELDS, chapter_editions, review_file, sign_off_entry)
+from ..source.signoffs import (REVIEW_DIR, SIGN_OFF_FIELDS, SignOffContext, chapter_editions, review_file,
+                               sign_off_entry)
+
+MAX_NAME, MAX_CHECKED = 120, 500
+
+
+def _account() -> str:
+    """Who ran the command, as the computer knows them: recorded, never typed."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
 
 HEADER = ("# yaml-language-server: $schema=../schemas/sign-offs.schema.json\n"
-          "# Sign-offs for chapter '{id}': written by 'booklet review sign'. Each holds the SHA-256 of the\n"
-          "# chapter's text for one edition as it was signed; an edit after it voids that sign-off.\n")
+          "# Sign-offs for chapter '{id}': written by 'booklet review sign'. Each holds the SHA-256 of what\n"
+          "# one edition printed of the chapter when it was signed; a change after it voids that sign-off.\n")
 
 
 def sign_chapter(root: Path, chapter_id: str, role: str, name: str, checked: str, date: dt.date,
@@ -37,7 +50,14 @@ def sign_chapter(root: Path, chapter_id: str, role: str, name: str, checked: str
             raise BookletError(f"chapter '{chapter_id}' is not printed in the {edition} edition", chapter.path)
         editions = (edition,)
     shown = review_file(chapter_id)
-    text = "".join(sign_off_entry(chapter, e, role, name, checked, date) for e in editions)
+    if date > dt.date.today():
+        raise BookletError(f"--date {date.isoformat()} is after today: a sign-off records a check already done",
+                           shown)
+    if not name.strip() or "\n" in name or len(name) > MAX_NAME or "\n" in checked or len(checked) > MAX_CHECKED:
+        raise BookletError(f"--name (one line, up to {MAX_NAME} characters) and --checked (one line, up to "
+                           f"{MAX_CHECKED}) are needed as a line each", shown)
+    context = SignOffContext(root, project.config, project.references)
+    text = "".join(sign_off_entry(chapter, e, role, name, checked, date, context, _account()) for e in editions)
     problems = []
     entries, lines = load_yaml(text, shown)  # read back as `booklet check` reads the file
     for index, entry in enumerate(entries):

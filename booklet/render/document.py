@@ -30,7 +30,7 @@ from ..source.chapters import Chapter, source_line
 from ..source.citations import cited_keys
 from ..source.references import Reference
 from ..source.config import SIGN_OFF_ROLES
-from ..source.signoffs import required_roles
+from ..source.signoffs import SignOffContext, required_roles
 from .plan import AUDIENCE_LABELS, BOOKLET_PAPER, PAPERS, Output, Plan
 from .resources import FONT_NAME, TEMPLATE_DIR, font_face_css, missing_characters, stylesheet_href
 
@@ -183,33 +183,41 @@ class SignOffLine:
 
 SIGN_OFF_LABELS = {"author": "Written by", "clinical-reviewer": "Checked by a clinical reviewer",
                    "patient-reviewer": "Checked by a patient or lay reviewer", "editor": "Edited by"}
+# The same in everyday words, for the patient edition.
+PATIENT_SIGN_OFF_LABELS = {**SIGN_OFF_LABELS, "clinical-reviewer": "Checked by a doctor or nurse",
+                           "patient-reviewer": "Checked by a patient or carer"}
 
 
-def sign_off_lines(plan: Plan, output: Output) -> list[SignOffLine]:
-    """The roles this copy's edition needs, and any other role someone signed in."""
+def sign_off_lines(plan: Plan, output: Output, root: Path) -> list[SignOffLine]:
+    """Who wrote the copy's chapters, and who checked them in each reviewer's role (the ones the
+    edition needs first), "not yet" where no one has; then any other role someone signed in."""
     edition = "patient" if output.audience == "patient" else "clinician"
+    context = SignOffContext(root, plan.config, plan.references)
+    labels = PATIENT_SIGN_OFF_LABELS if edition == "patient" else SIGN_OFF_LABELS
+    shown = {"author", "clinical-reviewer", *required_roles(plan.config, edition),
+             *(("patient-reviewer",) if edition == "patient" else ())}
     chapters = [chapter for chapter in output.chapters if chapter.is_for(edition)]
     lines = []
     for role in SIGN_OFF_ROLES:
         signers: dict[str, tuple[dt.date, list[str]]] = {}
         for chapter in chapters:
             for entry in plan.sign_offs.get(chapter.id, ()):
-                if entry.role == role and entry.edition == edition and entry.covers(chapter):
+                if entry.role == role and entry.edition == edition and entry.covers(chapter, context):
                     date, titles = signers.get(entry.name, (entry.date, []))
                     if chapter.title not in titles:
                         titles.append(chapter.title)
                     signers[entry.name] = (max(date, entry.date), titles)
-        if not signers and role not in required_roles(plan.config, edition):
+        if not signers and role not in shown:
             continue
         if not signers:
-            lines.append(SignOffLine(SIGN_OFF_LABELS[role], "no one yet."))
+            lines.append(SignOffLine(labels[role], "not yet."))
             continue
         parts = [f"{name}, {long_date(date)} ({'every chapter' if len(titles) == len(chapters) else ', '.join(titles)})"
                  for name, (date, titles) in signers.items()]
         covered = {title for _date, titles in signers.values() for title in titles}
         missing = [chapter.title for chapter in chapters if chapter.title not in covered]
-        text = "; ".join(parts) + (f". Not yet: {', '.join(missing)}." if missing else ".")
-        lines.append(SignOffLine(SIGN_OFF_LABELS[role], text))
+        text = "; ".join(parts) + (f". Not yet for: {', '.join(missing)}." if missing else ".")
+        lines.append(SignOffLine(labels[role], text))
     return lines
 
 
@@ -260,7 +268,9 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> 
         ai_mark=AI_MARK if uses_mark else None,  # the legend, printed where a mark is
         ai_mark_img=AI_MARK,  # the mark beside an unreviewed source in the references
         marked=marked,
-        sign_offs=sign_off_lines(plan, output),
+        sign_offs=sign_off_lines(plan, output, root),
+        # A draft for review, or text that lacks a sign-off a release needs: every copy says so.
+        review_draft=plan.config.draft_for_review or plan.awaiting_sign_off,
         # The clinician edition shows what changed in both editions' text since the last snapshot.
         show_changes=plan.changes_since is not None and output.audience == "clinician"
         and output.variant != "handout",

@@ -133,6 +133,7 @@ class Plan:
     brand: Brand | None = None
     sign_offs: dict[str, tuple[SignOff, ...]] = field(default_factory=dict)  # reviews/, by chapter id
     # What changed in the text since the newest earlier edition with a snapshot (editions/).
+    awaiting_sign_off: bool = False  # some text lacks a sign-off a release needs
     changes_since: str | None = None
     changes: tuple[ChapterChange, ...] = ()
 

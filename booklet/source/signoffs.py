@@ -10,6 +10,7 @@ lacks them unless booklet.yaml marks it a draft for review.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -19,7 +20,10 @@ from pathlib import Path
 
 from ..errors import ERROR, WARNING, BookletError, Problem
 from ..files import read_text
+from ..dates import PartialDate
 from .chapters import Chapter
+from .citations import cited_keys
+from .references import Reference
 from .config import SIGN_OFF_ROLES, BookletConfig
 from .fields import describe, fields_of, from_values, spec, validate_mapping
 from .yamlfile import load_yaml
@@ -40,12 +44,16 @@ class SignOff:
     checked: str = spec("text", "What they checked, in a sentence.")
     edition: str = spec("choice", "Which edition's text the sign-off covers: patient or clinician.",
                         choices=EDITIONS)
-    text_sha256: str = spec("sha256", "SHA-256 of that text when they signed (written by 'booklet review "
-                                      "sign'); a later edit voids the sign-off.", key="text-sha256")
+    text_sha256: str = spec("sha256", "SHA-256 of what the edition printed of the chapter when they signed: "
+                                      "its text, the sources it cites, its pictures and the booklet's emergency "
+                                      "number (written by 'booklet review sign'); any change voids the sign-off.",
+                            key="text-sha256")
+    recorded_by: str | None = spec("text", "The computer account that ran 'booklet review sign' (written by it).",
+                                   key="recorded-by", default=None)
     line: int | None = None  # where the entry starts in its file
 
-    def covers(self, chapter: Chapter) -> bool:
-        return self.text_sha256 == text_digest(chapter, self.edition)
+    def covers(self, chapter: Chapter, context: SignOffContext) -> bool:
+        return self.text_sha256 == text_digest(chapter, self.edition, context)
 
 
 SIGN_OFF_FIELDS = fields_of(SignOff)
@@ -63,8 +71,50 @@ def approved_text(chapter: Chapter, edition: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
-def text_digest(chapter: Chapter, edition: str) -> str:
-    return hashlib.sha256(approved_text(chapter, edition).encode("utf-8")).hexdigest()
+@dataclass(frozen=True)
+class SignOffContext:
+    """What a chapter prints that is not in its file: the booklet's emergency number (the brand's
+    unit numbers are each unit's own), the entries of the sources it cites, its pictures."""
+    root: Path
+    config: BookletConfig
+    references: dict[str, Reference]
+
+
+_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, PartialDate):
+        return [value.year, value.month, value.day]
+    if isinstance(value, (dt.date,)):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value
+
+
+def printed_context(chapter: Chapter, edition: str, context: SignOffContext) -> str:
+    """The rest of what the chapter prints, as text: a change to any of it voids a sign-off."""
+    text = chapter.cited_text(edition)
+    parts = [f"emergency number: {context.config.emergency_number}"]
+    for key in sorted(set(cited_keys(text))):
+        ref = context.references.get(key)
+        plain = _plain(ref)
+        entry = {k: v for k, v in plain.items() if k != "line"} if isinstance(plain, dict) else None
+        parts.append(f"source {key}: {json.dumps(entry, sort_keys=True, ensure_ascii=False)}")
+    folder = (context.root / chapter.path).parent
+    for src in sorted(set(_IMAGE.findall(text))):
+        path = (folder / src).resolve()
+        inside = path.is_relative_to(context.root.resolve()) and path.is_file()
+        parts.append(f"picture {src}: {hashlib.sha256(path.read_bytes()).hexdigest() if inside else 'missing'}")
+    return "\n".join(parts) + "\n"
+
+
+def text_digest(chapter: Chapter, edition: str, context: SignOffContext) -> str:
+    printed = approved_text(chapter, edition) + "\n--\n" + printed_context(chapter, edition, context)
+    return hashlib.sha256(printed.encode("utf-8")).hexdigest()
 
 
 def chapter_editions(chapter: Chapter, config: BookletConfig) -> tuple[str, ...]:
@@ -116,21 +166,34 @@ def _read_file(path: Path, shown: str, root: Path) -> tuple[tuple[SignOff, ...],
     return tuple(entries), problems
 
 
-def void_sign_offs(config: BookletConfig, chapters: tuple[Chapter, ...],
-                   records: dict[str, tuple[SignOff, ...]]) -> list[Problem]:
-    """A warning for each sign-off an edit has voided: the text it approved is no longer printed."""
+def sign_off_warnings(context: SignOffContext, chapters: tuple[Chapter, ...],
+                      records: dict[str, tuple[SignOff, ...]]) -> list[Problem]:
+    """A warning for each sign-off a change has voided and no later one of the same role
+    replaces, and for a reviewer who is also the chapter's author (a review is someone else's)."""
     problems = []
     for chapter in chapters:
-        for entry in records.get(chapter.id, ()) if not chapter.is_draft else ():
-            if entry.edition in chapter_editions(chapter, config) and not entry.covers(chapter):
+        entries = records.get(chapter.id, ()) if not chapter.is_draft else ()
+        editions = chapter_editions(chapter, context.config)
+        for index, entry in enumerate(entries):
+            if entry.edition not in editions or entry.covers(chapter, context):
+                continue
+            if any(later.role == entry.role and later.edition == entry.edition and later.covers(chapter, context)
+                   for later in entries[index + 1:]):
+                continue  # superseded: kept as the record of an earlier approval
+            problems.append(Problem(review_file(chapter.id), entry.line,
+                                    f"the {entry.edition} text changed after {entry.name} signed it as "
+                                    f"{entry.role} ({entry.date.isoformat()}), so that sign-off no longer counts: "
+                                    "see what changed with 'booklet diff', then sign again", WARNING))
+        authors = {entry.name for entry in entries if entry.role == "author"}
+        for entry in entries:
+            if entry.role in ("clinical-reviewer", "patient-reviewer") and entry.name in authors:
                 problems.append(Problem(review_file(chapter.id), entry.line,
-                                        f"the {entry.role} sign-off by {entry.name} ({entry.date.isoformat()}) was "
-                                        f"for other {entry.edition} text: the chapter changed after it, so it no "
-                                        "longer counts; sign again once the change is checked", WARNING))
+                                        f"{entry.name} signed as both author and {entry.role}: a review must be "
+                                        "by someone other than the author", WARNING))
     return problems
 
 
-def missing_sign_offs(config: BookletConfig, chapters: tuple[Chapter, ...],
+def missing_sign_offs(context: SignOffContext, chapters: tuple[Chapter, ...],
                       records: dict[str, tuple[SignOff, ...]]) -> list[tuple[Chapter, str, tuple[str, ...]]]:
     """Each chapter and edition whose text, as it stands, lacks a role booklet.yaml requires."""
     missing = []
@@ -138,32 +201,34 @@ def missing_sign_offs(config: BookletConfig, chapters: tuple[Chapter, ...],
         if chapter.is_draft:
             continue
         entries = records.get(chapter.id, ())
-        for edition in chapter_editions(chapter, config):
-            current = {entry.role for entry in entries if entry.edition == edition and entry.covers(chapter)}
-            if lacking := tuple(role for role in required_roles(config, edition) if role not in current):
+        for edition in chapter_editions(chapter, context.config):
+            current = {e.role for e in entries if e.edition == edition and e.covers(chapter, context)}
+            if lacking := tuple(role for role in required_roles(context.config, edition) if role not in current):
                 missing.append((chapter, edition, lacking))
     return missing
 
 
-def missing_sign_off_problems(config: BookletConfig, chapters: tuple[Chapter, ...],
+def missing_sign_off_problems(context: SignOffContext, chapters: tuple[Chapter, ...],
                               records: dict[str, tuple[SignOff, ...]], severity: str) -> list[Problem]:
     return [Problem(chapter.path, None, f"the {edition} text, as it stands, is not signed off by "
                     f"{' and '.join(ROLE_WORDS[role] for role in roles)}: a release needs "
                     f"{'it' if len(roles) == 1 else 'both' if len(roles) == 2 else 'them'}"
                     + (" unless booklet.yaml says 'draft_for_review: true'" if severity == ERROR else ""), severity)
-            for chapter, edition, roles in missing_sign_offs(config, chapters, records)]
+            for chapter, edition, roles in missing_sign_offs(context, chapters, records)]
 
 
-def release_sign_off_errors(config: BookletConfig, chapters: tuple[Chapter, ...],
+def release_sign_off_errors(context: SignOffContext, chapters: tuple[Chapter, ...],
                             records: dict[str, tuple[SignOff, ...]]) -> list[Problem]:
     """What stops a release: the required sign-offs, unless the edition is a draft for review."""
-    return [] if config.draft_for_review else missing_sign_off_problems(config, chapters, records, ERROR)
+    return [] if context.config.draft_for_review else missing_sign_off_problems(context, chapters, records, ERROR)
 
 
-def sign_off_entry(chapter: Chapter, edition: str, role: str, name: str, checked: str, date: dt.date) -> str:
+def sign_off_entry(chapter: Chapter, edition: str, role: str, name: str, checked: str, date: dt.date,
+                   context: SignOffContext, recorded_by: str) -> str:
     """One sign-off as YAML list text, appended to the chapter's file (so comments stay)."""
     def quoted(text: str) -> str:
         return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted one
 
     return (f"- role: {role}\n  name: {quoted(name)}\n  date: {date.isoformat()}\n  checked: {quoted(checked)}\n"
-            f"  edition: {edition}\n  text-sha256: {text_digest(chapter, edition)}\n")
+            f"  edition: {edition}\n  text-sha256: {text_digest(chapter, edition, context)}\n"
+            f"  recorded-by: {quoted(recorded_by)}\n")

@@ -16,6 +16,7 @@ from ..errors import BookletError
 from ..files import read_text
 from .chapters import Chapter
 from .config import BookletConfig
+from ..dates import PartialDate
 from .fields import SEMVER
 from .references import Reference
 from .signoffs import SignOff, approved_text, chapter_editions
@@ -57,7 +58,7 @@ def make_snapshot(config: BookletConfig, chapters: tuple[Chapter, ...], referenc
                       "editions": {e: text_blocks(approved_text(c, e)) for e in chapter_editions(c, config)}}
                      for c in printed],
         "references": [{"id": r.id, "title": r.title,
-                        "dates": {kind: str(getattr(r, attribute)) for kind, attribute in
+                        "dates": {kind: _date_text(getattr(r, attribute)) for kind, attribute in
                                   (("issued", "issued"), ("last-reviewed", "last_reviewed"),
                                    ("last-updated", "last_updated"), ("next-review", "next_review"),
                                    ("accessed", "accessed")) if getattr(r, attribute) is not None}}
@@ -66,6 +67,28 @@ def make_snapshot(config: BookletConfig, chapters: tuple[Chapter, ...], referenc
                                     "text-sha256": s.text_sha256} for s in entries]
                       for chapter_id, entries in sorted(sign_offs.items()) if entries},
     }
+
+
+def _date_text(date: PartialDate) -> str:
+    """As references.yaml writes it: 2023, 2023-07 or 2023-07-01."""
+    return "-".join([f"{date.year:04d}", *(f"{part:02d}" for part in (date.month, date.day) if part is not None)])
+
+
+def snapshot_problem(data: Any) -> str | None:
+    """What is wrong with a snapshot's shape, or None: a damaged file is one line, not a crash."""
+    if not isinstance(data, dict) or not isinstance(data.get("chapters"), list) \
+            or not isinstance(data.get("references"), list) or not isinstance(data.get("published"), str):
+        return "needs 'chapters' and 'references' lists and a 'published' date"
+    for chapter in data["chapters"]:
+        if not (isinstance(chapter, dict) and all(isinstance(chapter.get(k), str) for k in ("id", "title", "path"))
+                and isinstance(chapter.get("editions"), dict)
+                and all(isinstance(blocks, list) and all(isinstance(b, str) for b in blocks)
+                        for blocks in chapter["editions"].values())):
+            return "has a chapter without a text id, title and path, or whose editions are not lists of text"
+    for ref in data["references"]:
+        if not (isinstance(ref, dict) and isinstance(ref.get("id"), str) and isinstance(ref.get("dates"), dict)):
+            return "has a source without a text id and its dates"
+    return None
 
 
 def snapshot_json(snapshot: dict[str, Any]) -> str:
@@ -106,5 +129,7 @@ def read_snapshot(root: Path, version: str) -> dict[str, Any]:
         raise BookletError(f"is not valid JSON: {err.msg}", shown, err.lineno) from None
     if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT or data.get("edition") != version:
         raise BookletError(f"is not a snapshot of edition {version} in format {SNAPSHOT_FORMAT}", shown)
+    if problem := snapshot_problem(data):
+        raise BookletError(f"is damaged: it {problem}; restore it from git", shown)
     return data
 
