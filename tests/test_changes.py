@@ -34,6 +34,14 @@ def test_words_added_and_removed_are_labelled_and_counted():
     kinds = [c.kind for c in block_changes(["a b", "c d", "e f"], ["a b", "c x", "g h", "e f"])]
     assert kinds == ["changed", "added"]
     assert "&lt;script&gt;" in str(word_changes("x", "<script>").html)  # the words are text, never markup
+    # Printed as a reader sees the words: no emphasis marks, glossary terms as words, sources by key.
+    change, = block_changes(["**Call your** [[ulcer|ulcers]] team [@nkf-2023]."],
+                            ["**Call your** [[ulcer|ulcers]] nurse [@nkf-2023; @cleveland-2024, p. 2]."])
+    assert str(change.html) == (
+        'Call your ulcers <span class="change-label">removed:</span> <del>team</del> '
+        '<span class="change-label">added:</span> <ins>nurse</ins> [sources: '
+        '<span class="change-label">removed:</span> <del>nkf-2023].</del> '
+        '<span class="change-label">added:</span> <ins>nkf-2023, cleveland-2024].</ins>')
 
 
 def test_a_release_writes_its_snapshot_the_same_every_time(built_project):

@@ -8,10 +8,13 @@ reader, never by colour alone.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup, escape
+
+from .glossary import TERM
 
 EDITION_NAMES = {"patient": "patient edition", "clinician": "edition for healthcare professionals"}
 
@@ -39,6 +42,18 @@ class ChapterChange:
     @property
     def removed(self) -> int:
         return sum(b.removed for b in self.blocks)
+
+
+_CITATION = re.compile(r"\[(@[^\]]+)\]")
+
+
+def readable(block: str) -> str:
+    """A block of Markdown as a reader sees its words: no emphasis marks, a glossary term as its
+    word, a citation as its sources' keys ("[sources: nkf-2023, cleveland-2024]")."""
+    block = _CITATION.sub(lambda m: "[sources: " + ", ".join(
+        part.strip().lstrip("@").split(",")[0].strip() for part in m.group(1).split(";")) + "]", block)
+    block = TERM.sub(lambda m: m.group(2) or m.group(1), block)
+    return re.sub(r"\*\*|__|(?<!\w)\*(?!\s)|(?<!\s)\*(?!\w)", "", block)
 
 
 def _run(kind: str, words: list[str]) -> Markup:
@@ -70,6 +85,7 @@ def _whole(kind: str, block: str) -> BlockChange:
 
 
 def block_changes(old: list[str], new: list[str]) -> list[BlockChange]:
+    old, new = [readable(b) for b in old], [readable(b) for b in new]
     changes = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         if op == "equal":
@@ -95,14 +111,14 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[ChapterChange]:
             previous = before.get(chapter["id"], {}).get("editions", {}).get(edition)
             if previous is None:
                 changes.append(ChapterChange(chapter["title"], chapter["path"], edition, "new",
-                                             tuple(_whole("added", b) for b in blocks)))
+                                             tuple(_whole("added", readable(b)) for b in blocks)))
             elif found := block_changes(previous, blocks):
                 changes.append(ChapterChange(chapter["title"], chapter["path"], edition, "changed", tuple(found)))
         for chapter in old["chapters"]:
             still = after.get(chapter["id"])
             if edition in chapter["editions"] and (still is None or edition not in still["editions"]):
                 changes.append(ChapterChange(chapter["title"], chapter["path"], edition, "removed",
-                                             tuple(_whole("removed", b) for b in chapter["editions"][edition])))
+                                             tuple(_whole("removed", readable(b)) for b in chapter["editions"][edition])))
     return changes
 
 
