@@ -382,7 +382,8 @@ def _diff(args: argparse.Namespace) -> int:
     old, new = (project_snapshot(load_project(root)) if version == WORKING else read_snapshot(root, version)
                 for version in (args.old, args.new))
     changes = compare(old, new)
-    print("\n".join(summary_lines(old, new, changes)))
+    label = f"the files as they are now (booklet.yaml: edition {new['edition']})" if args.new == WORKING else None
+    print("\n".join(summary_lines(old, new, changes, label)))
     print("\ndraft CHANGELOG.md section (rewrite it in words a patient understands):\n")
     print(changelog_draft(new, changes))
     return 0

@@ -63,10 +63,14 @@ def test_diff_names_each_changed_chapter_per_edition_and_drafts_a_changelog_sect
     result = booklet(built_project, "diff", "2.1.0")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[:3] == [
-        "changes from edition 2.1.0 to 2.2.0:",
+        "changes from edition 2.1.0 to the files as they are now (booklet.yaml: edition 2.2.0):",
         "  chapters/01-shared.md (patient edition): changed, 5 word(s) added, 2 removed",
         "  chapters/01-shared.md (edition for healthcare professionals): changed, 3 word(s) added, 1 removed"]
     assert "## 2.2.0 (2026-01-15)\n\n- Shared chapter: changed in the patient edition." in result.stdout
+    assert booklet(built_project, "review", "sign", "shared", "--as", "editor", "--name", "Ed", "--checked", "it",
+                   "--edition", "patient", "--date", "2026-01-14").returncode == 0
+    assert "  reviews/shared.yaml: new sign-off: editor Ed (patient text, 2026-01-14)" in booklet(
+        built_project, "diff", "2.1.0").stdout.splitlines()
     unknown = booklet(built_project, "diff", "1.9.0")
     assert (unknown.returncode, unknown.stderr.strip()) == (
         1, "editions/1.9.0.json: no snapshot of edition 1.9.0 (editions with one: 2.1.0); 'booklet release' "

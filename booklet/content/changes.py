@@ -122,8 +122,9 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[ChapterChange]:
     return changes
 
 
-def summary_lines(old: dict[str, Any], new: dict[str, Any], changes: list[ChapterChange]) -> list[str]:
-    lines = [f"changes from edition {old['edition']} to {new['edition']}:"]
+def summary_lines(old: dict[str, Any], new: dict[str, Any], changes: list[ChapterChange],
+                  new_label: str | None = None) -> list[str]:
+    lines = [f"changes from edition {old['edition']} to {new_label or 'edition ' + new['edition']}:"]
     if not changes:
         lines.append("  no chapter's text changed")
     for change in changes:
@@ -138,6 +139,13 @@ def summary_lines(old: dict[str, Any], new: dict[str, Any], changes: list[Chapte
     for key in sorted(new_refs.keys() & old_refs.keys()):
         if new_refs[key]["dates"] != old_refs[key]["dates"]:
             lines.append(f"  references.yaml: source '{key}' has new dates")
+    # Sign-offs recorded or taken out between the two (the audit trail's side of the change).
+    def entries(snapshot: dict[str, Any]) -> set[tuple[str, str, str, str, str]]:
+        return {(chapter, s["role"], s["name"], s["date"], s["edition"])
+                for chapter, signed in snapshot.get("sign-offs", {}).items() for s in signed}
+    for verb, found in (("new", entries(new) - entries(old)), ("removed", entries(old) - entries(new))):
+        for chapter, role, name, date, edition in sorted(found):
+            lines.append(f"  reviews/{chapter}.yaml: {verb} sign-off: {role} {name} ({edition} text, {date})")
     return lines
 
 
