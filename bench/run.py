@@ -126,7 +126,8 @@ def single_output_run(root: Path, stem: str) -> tuple[float, int, float, float]:
 
 
 def make_bigger(root: Path, factor: int) -> None:
-    """Repeat every chapter `factor` times under new ids and orders."""
+    """Repeat every chapter `factor` times under new ids and orders. In the copies a quick-guide
+    block is ordinary text: the quick guide must stay four pages, so ten times its text would fail."""
     chapters = sorted((root / "chapters").glob("*.md"))
     for copy in range(1, factor):
         for path in chapters:
@@ -134,6 +135,7 @@ def make_bigger(root: Path, factor: int) -> None:
             text = re.sub(r"^id: (.+)$", lambda m: f"id: {m.group(1)}-copy{copy}", text, count=1, flags=re.M)
             text = re.sub(r"^order: (\d+)$", lambda m: f"order: {int(m.group(1)) + 100 * copy}", text,
                           count=1, flags=re.M)
+            text = re.sub(r"^:::\s*quick-guide\s*\n(.*?)^:::\s*$", r"\1", text, flags=re.M | re.S)
             (root / "chapters" / f"{copy:02d}-{path.name}").write_text(text, encoding="utf-8")
 
 
@@ -210,7 +212,7 @@ def main() -> int:
         plain_total = 0.0
         ratios, owns = [], []
         for entry in manifest["outputs"]:
-            if entry["variant"] == "booklet-imposed":
+            if entry["variant"].endswith("-imposed"):  # booklet and quick guide: no HTML of their own
                 continue
             stem = entry["path"].removesuffix(".pdf")
             html_file = root / "build" / "html" / f"{stem}.html"

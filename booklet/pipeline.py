@@ -123,8 +123,8 @@ def prepare(root: Path, brand_file: Path | None = None, chapter_id: str | None =
     plan = make_plan(project.config, project.chapters, project.references, project.history, brand, chapter_id,
                      sign_offs=project.sign_offs)
     context = SignOffContext(root, project.config, project.references)
-    if missing_sign_offs(context, project.chapters, project.sign_offs):
-        plan = dataclasses.replace(plan, awaiting_sign_off=True)
+    plan = dataclasses.replace(plan, sign_off_context=context,
+                               awaiting_sign_off=bool(missing_sign_offs(context, project.chapters, project.sign_offs)))
     if (since := previous_version(root, project.config.edition)) is not None:
         plan = dataclasses.replace(plan, changes_since=since,
                                    changes=tuple(compare(read_snapshot(root, since), project_snapshot(project))))

@@ -14,7 +14,7 @@ from ..source.config import CONFIG_FILE, BookletConfig
 from ..source.fields import did_you_mean
 from ..source.references import Reference
 from ..content.changes import ChapterChange
-from ..source.signoffs import SignOff
+from ..source.signoffs import SignOff, SignOffContext
 
 @dataclass(frozen=True)
 class Paper:
@@ -134,6 +134,8 @@ class Plan:
     sign_offs: dict[str, tuple[SignOff, ...]] = field(default_factory=dict)  # reviews/, by chapter id
     # What changed in the text since the newest earlier edition with a snapshot (editions/).
     awaiting_sign_off: bool = False  # some text lacks a sign-off a release needs
+    # Shared by every copy, so that each chapter's digests are made once (pipeline.prepare sets it).
+    sign_off_context: SignOffContext | None = None
     changes_since: str | None = None
     changes: tuple[ChapterChange, ...] = ()
 

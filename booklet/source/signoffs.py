@@ -78,6 +78,8 @@ class SignOffContext:
     root: Path
     config: BookletConfig
     references: dict[str, Reference]
+    # Each chapter's digest per edition, made once: a build compares every sign-off for every copy.
+    digests: dict[tuple[str, str], str] = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
 
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
@@ -113,8 +115,11 @@ def printed_context(chapter: Chapter, edition: str, context: SignOffContext) -> 
 
 
 def text_digest(chapter: Chapter, edition: str, context: SignOffContext) -> str:
-    printed = approved_text(chapter, edition) + "\n--\n" + printed_context(chapter, edition, context)
-    return hashlib.sha256(printed.encode("utf-8")).hexdigest()
+    key = (chapter.path, edition)
+    if key not in context.digests:
+        printed = approved_text(chapter, edition) + "\n--\n" + printed_context(chapter, edition, context)
+        context.digests[key] = hashlib.sha256(printed.encode("utf-8")).hexdigest()
+    return context.digests[key]
 
 
 def chapter_editions(chapter: Chapter, config: BookletConfig) -> tuple[str, ...]:
