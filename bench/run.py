@@ -212,7 +212,7 @@ def main() -> int:
         plain_total = 0.0
         ratios, owns = [], []
         for entry in manifest["outputs"]:
-            if entry["variant"].endswith("-imposed"):  # booklet and quick guide: no HTML of their own
+            if entry.get("for_printing_only"):  # the imposed sheets: no HTML of their own
                 continue
             stem = entry["path"].removesuffix(".pdf")
             html_file = root / "build" / "html" / f"{stem}.html"

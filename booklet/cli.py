@@ -14,7 +14,7 @@ from typing import TextIO
 
 from . import __version__
 from .errors import BookletError, UsageError, ValidationFailed, visible
-from .source.config import SIGN_OFF_ROLES
+from .source.config import AUDIENCES, SIGN_OFF_ROLES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -170,7 +170,7 @@ def _parser() -> argparse.ArgumentParser:
     sign.add_argument("--name", required=True, help="the signer's name, as it may be printed")
     sign.add_argument("--checked", required=True, help="what they checked, in a sentence")
     sign.add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD", help="when (default: today)")
-    sign.add_argument("--edition", choices=("patient", "clinician"), default=None,
+    sign.add_argument("--edition", choices=AUDIENCES, default=None,
                       help="sign only this edition's text (default: every edition that prints the chapter)")
     return parser
 

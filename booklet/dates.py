@@ -83,6 +83,11 @@ def plain_date(date: PartialDate) -> str:
     return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
 
 
+def iso_partial(date: PartialDate) -> str:
+    """As references.yaml writes it: 2023, 2023-07 or 2023-07-01."""
+    return "-".join([f"{date.year:04d}", *(f"{part:02d}" for part in (date.month, date.day) if part is not None)])
+
+
 def nlm_date(date: PartialDate) -> str:
     """2024 Mar 25, 2023 Jul, 2018: as NLM's Citing Medicine writes them."""
     parts = [str(date.year)]

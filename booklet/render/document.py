@@ -191,7 +191,7 @@ PATIENT_SIGN_OFF_LABELS = {**SIGN_OFF_LABELS, "clinical-reviewer": "Checked by a
 def sign_off_lines(plan: Plan, output: Output, root: Path) -> list[SignOffLine]:
     """Who wrote the copy's chapters, and who checked them in each reviewer's role (the ones the
     edition needs first), "not yet" where no one has; then any other role someone signed in."""
-    edition = "patient" if output.audience == "patient" else "clinician"
+    edition = output.audience  # the patient or clinician edition, whose sign-offs count here
     context = plan.sign_off_context or SignOffContext(root, plan.config, plan.references)
     labels = PATIENT_SIGN_OFF_LABELS if edition == "patient" else SIGN_OFF_LABELS
     shown = {"author", "clinical-reviewer", *required_roles(plan.config, edition),

@@ -55,7 +55,7 @@ def flag_artifacts(pages: list[Any]) -> None:
                 subtype = "/Header" if child.at_keyword in HEADER_BOXES else "/Footer"
                 _flag_all(child, {"Type": "/Pagination", "Subtype": subtype})
             else:
-                _flag_in_flow(child, drawn_header_rows, set())
+                _flag_in_flow(child, drawn_header_rows)
 
 
 def _flag_all(box: Any, properties: dict[str, str]) -> None:
@@ -64,24 +64,23 @@ def _flag_all(box: Any, properties: dict[str, str]) -> None:
         _flag_all(child, properties)
 
 
-def _flag_in_flow(box: Any, drawn_header_rows: set[int], on_this_page: set[int]) -> None:
+def _flag_in_flow(box: Any, drawn_header_rows: set[int]) -> None:
     if isinstance(box, AbsolutePlaceholder):
         box = box._box
     if box.is_leader:
         _flag_all(box, {"Type": "/Layout"})
         return
     if isinstance(box, boxes.TableRowGroupBox) and (box.is_header or box.is_footer) and box.element is not None:
-        if id(box.element) in drawn_header_rows and id(box.element) not in on_this_page:
+        if id(box.element) in drawn_header_rows:
             _flag_all(box, {"Type": "/Pagination"})
             return
         drawn_header_rows.add(id(box.element))
-        on_this_page.add(id(box.element))
     if isinstance(box, boxes.LineBox):
         last = _last_text(box)
         if last is not None and last.text and not last.text[-1].isspace() and not last.text.endswith(BROKEN_WORD):
             setattr(last, LINE_END, True)
     for child in getattr(box, "children", ()):
-        _flag_in_flow(child, drawn_header_rows, on_this_page)
+        _flag_in_flow(child, drawn_header_rows)
 
 
 def _last_text(box: Any) -> Any:

@@ -24,26 +24,24 @@ from ..dates import PartialDate
 from .chapters import Chapter
 from .citations import cited_keys
 from .references import Reference
-from .config import SIGN_OFF_ROLES, BookletConfig
+from .config import AUDIENCES, SIGN_OFF_ROLES, BookletConfig
 from .fields import describe, fields_of, from_values, spec, validate_mapping
 from .yamlfile import load_yaml
 
 REVIEW_DIR = "reviews"
-ROLES = SIGN_OFF_ROLES
 ROLE_WORDS = {"author": "an author", "clinical-reviewer": "a clinical reviewer",
               "patient-reviewer": "a patient or lay reviewer", "editor": "an editor"}
-EDITIONS = ("patient", "clinician")
 
 
 @dataclass(frozen=True)
 class SignOff:
     role: str = spec("choice", "The signer's role: author, clinical-reviewer, patient-reviewer (a patient or "
-                               "lay reader) or editor.", choices=ROLES)
+                               "lay reader) or editor.", choices=SIGN_OFF_ROLES)
     name: str = spec("text", "The signer's name, as it may be printed.")
     date: dt.date = spec("date", "When they signed (YYYY-MM-DD).")
     checked: str = spec("text", "What they checked, in a sentence.")
     edition: str = spec("choice", "Which edition's text the sign-off covers: patient or clinician.",
-                        choices=EDITIONS)
+                        choices=AUDIENCES)
     text_sha256: str = spec("sha256", "SHA-256 of what the edition printed of the chapter when they signed: "
                                       "its text, the sources it cites, its pictures and the booklet's emergency "
                                       "number (written by 'booklet review sign'); any change voids the sign-off.",
@@ -124,7 +122,7 @@ def text_digest(chapter: Chapter, edition: str, context: SignOffContext) -> str:
 
 def chapter_editions(chapter: Chapter, config: BookletConfig) -> tuple[str, ...]:
     """The editions this booklet prints the chapter in."""
-    return tuple(e for e in EDITIONS if e in config.editions and chapter.is_for(e))
+    return tuple(e for e in AUDIENCES if e in config.editions and chapter.is_for(e))
 
 
 def required_roles(config: BookletConfig, edition: str) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from ..errors import BookletError
 from ..files import read_text
 from .chapters import Chapter
 from .config import BookletConfig
-from ..dates import PartialDate
+from ..dates import iso_partial
 from .fields import SEMVER
 from .references import Reference
 from .signoffs import SignOff, approved_text, chapter_editions
@@ -58,7 +58,7 @@ def make_snapshot(config: BookletConfig, chapters: tuple[Chapter, ...], referenc
                       "editions": {e: text_blocks(approved_text(c, e)) for e in chapter_editions(c, config)}}
                      for c in printed],
         "references": [{"id": r.id, "title": r.title,
-                        "dates": {kind: _date_text(getattr(r, attribute)) for kind, attribute in
+                        "dates": {kind: iso_partial(getattr(r, attribute)) for kind, attribute in
                                   (("issued", "issued"), ("last-reviewed", "last_reviewed"),
                                    ("last-updated", "last_updated"), ("next-review", "next_review"),
                                    ("accessed", "accessed")) if getattr(r, attribute) is not None}}
@@ -67,11 +67,6 @@ def make_snapshot(config: BookletConfig, chapters: tuple[Chapter, ...], referenc
                                     "text-sha256": s.text_sha256} for s in entries]
                       for chapter_id, entries in sorted(sign_offs.items()) if entries},
     }
-
-
-def _date_text(date: PartialDate) -> str:
-    """As references.yaml writes it: 2023, 2023-07 or 2023-07-01."""
-    return "-".join([f"{date.year:04d}", *(f"{part:02d}" for part in (date.month, date.day) if part is not None)])
 
 
 def snapshot_problem(data: Any) -> str | None:
