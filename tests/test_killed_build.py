@@ -124,9 +124,18 @@ def test_a_build_killed_mid_render_leaves_no_process_running_and_the_project_unl
         assert _checksums_match(root / "build")
 
 
+def _long_edited_copy(built_mini: Path, tmp_path: Path) -> Path:
+    """The edited copy with a patient chapter long enough that its renders are still running when
+    a worker is killed (the fixture's own renders could all be done by then, and the build pass)."""
+    root = _edited_copy(built_mini, tmp_path)
+    chapter = root / "chapters" / "02-patient-only.md"
+    chapter.write_text(chapter.read_text() + "\nMore about the heron lake [@web-reviewed].\n" * 400)
+    return root
+
+
 def test_a_render_process_killed_mid_render_fails_the_build_with_one_line_naming_its_output(built_mini, tmp_path,
                                                                                           leftovers):
-    root = _edited_copy(built_mini, tmp_path)
+    root = _long_edited_copy(built_mini, tmp_path)
     before = _snapshot(root / "build")
     process = _start_build(root)
     workers = _workers_rendering(process)
