@@ -10,6 +10,7 @@ import calendar
 import dataclasses
 import hashlib
 import re
+import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -23,11 +24,13 @@ from .output.lock import build_lock
 from .files import atomic_write, real_folder
 from .output.writer import CHECKSUMS, MANIFEST, OutputFile, recover, write_outputs
 from .render.cache import CACHE_DIR, RenderCache
-from .render.document import render_document, render_notes_pages, render_printing_note
+from .render.document import GENERATOR, copy_label, render_document, render_notes_pages, render_printing_note
+from .render.epub import PageSource, make_epub
 from .render.jobs import ImposeJob, RenderedPdf, RenderJob
 from .render.patches import version_problem
-from .render.plan import QUICK_GUIDE_PAGES, Output, Plan, make_plan
+from .render.plan import PAPERS, QUICK_GUIDE_PAGES, Output, Plan, make_plan
 from .render.resources import DEFAULT_STYLE_DIR, FONT_DIR
+from .render.web import WEB_DIR, Download, render_site
 from .render.schedule import Later, Progress, RenderFailed, Scheduler, Work, default_jobs
 from .render.xmp import xmp_metadata
 from .source.brand import load_brand
@@ -48,12 +51,27 @@ class BuiltOutput:
 
 
 @dataclass(frozen=True)
+class BuiltExtra:
+    """A web site or an e-book: made from the outputs' HTML (and the renders' page maps) in every
+    build, in well under a second, so nothing of it is cached but what it is made from."""
+    path: str  # web/ for the site, or the .epub file
+    files: int
+    bytes: int
+    seconds: float
+
+
+@dataclass(frozen=True)
 class BuildResult:
     outputs: tuple[BuiltOutput, ...]
     written: tuple[str, ...]
     warnings: tuple[str, ...]
     folder: str = BUILD_DIR  # where they were written, relative to the project
     rendered: tuple[str, ...] = ()  # renders run, by output stem (the rest came from the cache)
+    extras: tuple[BuiltExtra, ...] = ()  # the web site and the e-books
+
+
+# What a build makes: the PDFs always; the web site and the e-books unless left out.
+FORMATS = ("pdf", "web", "epub")
 
 
 def _blamer(output: Output):
@@ -101,6 +119,7 @@ class Prepared:
     plan: Plan
     build_dir: Path  # where the outputs go: build/, build/brands/<brand>/, .../handouts/<chapter>/
     documents: dict[str, str]  # each linear output's HTML document, by stem
+    chapter_id: str | None = None  # a handout's chapter
 
     def html(self, stem_part: str) -> str:
         """The HTML of the one output whose stem contains `stem_part` (e.g. 'patient-standard-a4')."""
@@ -133,11 +152,12 @@ def prepare(root: Path, brand_file: Path | None = None, chapter_id: str | None =
         build_dir = build_dir / "handouts" / chapter_id
     documents = {output.stem: render_document(plan, output, root, build_dir)
                  for output in plan.outputs if not output.is_imposed}
-    return Prepared(root, project, plan, build_dir, documents)
+    return Prepared(root, project, plan, build_dir, documents, chapter_id)
 
 
 def build(root: Path, brand_file: Path | None = None, chapter_id: str | None = None,
-          jobs: int | None = None, progress: Progress | None = None) -> BuildResult:
+          jobs: int | None = None, progress: Progress | None = None,
+          formats: tuple[str, ...] = FORMATS) -> BuildResult:
     """Build every output into build/; a brand's copies go to build/brands/<brand>/, and one
     chapter's handouts to build/handouts/<chapter id>/ (inside the brand's folder when branded).
 
@@ -152,16 +172,40 @@ def build(root: Path, brand_file: Path | None = None, chapter_id: str | None = N
         # A build killed while renaming its outputs into place is finished first.
         recover(prepared.build_dir, _named(prepared.plan))
         cache = RenderCache(prepared.build_dir)
+        wanted = set(formats) if chapter_id is None else {"pdf"}
         rendered, made = _render(prepared, cache, jobs, progress)
-        result = _write(prepared, rendered, made)
+        result = _write(prepared, rendered, made, wanted)
         cache.prune()  # the entries this build did not use
         return result
 
 
 def _named(plan: Plan) -> set[str]:
-    """Every file a build of this plan writes, relative to its build folder."""
+    """Every PDF and HTML file a build of this plan writes, relative to its build folder (the
+    web site's and e-books' files are known once they are made; the writer accepts those by
+    where they lie, see writer.is_output_path)."""
     return ({o.pdf_name for o in plan.outputs} | {o.html_name for o in plan.outputs if not o.is_imposed}
             | {CHECKSUMS, MANIFEST})
+
+
+def page_sources(plan: Plan) -> dict[str, Output]:
+    """The printed copy each audience's e-book follows page for page: its folded A5 booklet,
+    else its standard A4 copy."""
+    sources: dict[str, Output] = {}
+    for output in plan.outputs:
+        if output.is_imposed or output.is_quick_guide or output.variant == "handout":
+            continue
+        rank = {("booklet", "a5"): 0, ("standard", "a4"): 1}.get((output.variant, output.paper))
+        if rank is None:
+            continue
+        best = sources.get(output.audience)
+        if best is None or rank < {("booklet", "a5"): 0, ("standard", "a4"): 1}[(best.variant, best.paper)]:
+            sources[output.audience] = output
+    return sources
+
+
+def reading_copies(plan: Plan) -> dict[str, Output]:
+    """Each audience's standard A4 copy, whose HTML the web pages are cut from."""
+    return {o.audience: o for o in plan.outputs if o.variant == "standard" and o.paper == "a4"}
 
 
 def _render(prepared: Prepared, cache: RenderCache, jobs: int | None, progress: Progress | None
@@ -175,6 +219,9 @@ def _render(prepared: Prepared, cache: RenderCache, jobs: int | None, progress: 
     linear = [output for output in plan.outputs if not output.is_imposed]
     imposed = [output for output in plan.outputs if output.is_imposed]
     by_stem = {output.stem: output for output in plan.outputs}
+    # Always asked for (it costs a walk over the laid-out pages), so that a build without the
+    # e-books renders exactly what a full one does, and the two share the cache.
+    mapped = {o.stem for o in page_sources(plan).values()}
 
     def job(output: Output, html: str, accessible: bool = True, name: str | None = None) -> RenderJob:
         # Folded copies are padded with notes pages to a multiple of 4 (the quick guide, to its 4).
@@ -182,7 +229,8 @@ def _render(prepared: Prepared, cache: RenderCache, jobs: int | None, progress: 
                    if output.is_booklet or output.is_quick_guide else None)
         return RenderJob(html, build_dir / output.html_name, root, (FONT_DIR, DEFAULT_STYLE_DIR),
                          hashlib.sha256((name or output.stem).encode()).digest()[:16], epoch, accessible,
-                         xmp_metadata(plan, output) if accessible else None, padding)
+                         xmp_metadata(plan, output) if accessible else None, padding,
+                         page_map=accessible and output.stem in mapped)
 
     def printing_note(output: Output, results: dict[str, RenderedPdf]) -> RenderJob:
         booklet = results[output.booklet_stem]
@@ -244,7 +292,68 @@ def _check_quick_guide(output: Output, pages: int) -> None:
                            f"{', '.join(c.path for c in output.chapters)}", output.html_name)
 
 
-def _write(prepared: Prepared, rendered: dict[str, RenderedPdf], made: tuple[str, ...]) -> BuildResult:
+PAGE_SOURCE_LABELS = {"booklet": "the folded {paper} booklet", "standard": "the {paper} copy"}
+
+
+def epub_name(plan: Plan, audience: str) -> str:
+    slug = f"{plan.config.slug}-{plan.brand.slug}" if plan.brand else plan.config.slug
+    return f"{slug}-{audience}-{plan.config.edition}.epub"
+
+
+def _extras(prepared: Prepared, rendered: dict[str, RenderedPdf], wanted: set[str]
+            ) -> tuple[list[OutputFile], list[BuiltExtra]]:
+    """The web site and the e-books, from the HTML documents, the PDFs and the page maps."""
+    plan, root, build_dir = prepared.plan, prepared.root, prepared.build_dir
+    html_dir = build_dir / "html"
+    files: list[OutputFile] = []
+    extras: list[BuiltExtra] = []
+    brand = {"brand": plan.brand.slug} if plan.brand else {}
+    if "web" in wanted:
+        started = time.perf_counter()
+        downloads = [Download(o.pdf_name, o.audience, _download_label(o), rendered[o.stem].pages,
+                              len(rendered[o.stem].data), o.is_imposed, rendered[o.stem].data)
+                     for o in sorted(plan.outputs, key=lambda o: (o.audience != "patient", o.is_imposed))]
+        documents = {audience: prepared.documents[o.stem] for audience, o in reading_copies(plan).items()}
+        site = render_site(documents, downloads, plan.config, html_dir, root, GENERATOR)
+        copies = reading_copies(plan)
+        for item in site:
+            entry = item.entry
+            if entry["format"] == "html":
+                audience = entry.get("audience")
+                review = copies[audience].review_date(plan) if audience else plan.next_review
+                entry = entry | {"next_review": review.isoformat()}
+            files.append(OutputFile(item.path, item.data, entry | brand))
+        extras.append(BuiltExtra(f"{WEB_DIR}/", len(site), sum(len(f.data) for f in site),
+                                 time.perf_counter() - started))
+    if "epub" in wanted:
+        for audience, source in page_sources(plan).items():
+            started = time.perf_counter()
+            result = rendered[source.stem]
+            label = PAGE_SOURCE_LABELS[source.variant].format(paper=PAPERS[source.paper].name)
+            data = make_epub(prepared.documents[source.stem], audience, plan.config,
+                             PageSource(source.stem, label, result.page_starts or ()), html_dir, root,
+                             source.review_date(plan), GENERATOR)
+            name = epub_name(plan, audience)
+            files.append(OutputFile(name, data, {"audience": audience, "format": "epub",
+                                                 "page_list": f"{source.pdf_name}", "pages": result.pages,
+                                                 "next_review": source.review_date(plan).isoformat()} | brand))
+            extras.append(BuiltExtra(name, 1, len(data), time.perf_counter() - started))
+    return files, extras
+
+
+def _download_label(output: Output) -> str:
+    """How the web site's list of PDFs names a copy, e.g. 'Large print, A4'."""
+    if output.is_imposed:
+        what = "Quick guide" if output.is_quick_guide else "Folded booklet"
+        return f"{what}, printed 2 pages to a side on {PAPERS[output.paper].name}"
+    label = copy_label(output)
+    if output.variant == "standard":
+        return f"Standard copy, {label}"
+    return label[0].upper() + label[1:]
+
+
+def _write(prepared: Prepared, rendered: dict[str, RenderedPdf], made: tuple[str, ...],
+           wanted: set[str] = frozenset(FORMATS)) -> BuildResult:
     """Every output, the manifest and SHA256SUMS into the build folder, all or nothing."""
     plan, build_dir = prepared.plan, prepared.build_dir
     brand = {"brand": plan.brand.slug} if plan.brand else {}
@@ -274,9 +383,13 @@ def _write(prepared: Prepared, rendered: dict[str, RenderedPdf], made: tuple[str
             files.append(OutputFile(output.html_name, prepared.documents[output.stem].encode("utf-8")))
         files.append(OutputFile(output.pdf_name, result.data, entry | brand))
         built.append(BuiltOutput(output, output.pdf_name, result.pages, len(result.data), seconds, from_cache))
+    extra_files, extras = _extras(prepared, rendered, wanted) if prepared.chapter_id is None else ([], [])
+    for folder in sorted({Path(f.path).parent for f in extra_files} - {Path(".")}):
+        real_folder(build_dir / folder, prepared.root)  # never written through a link
+    files += extra_files
     written = write_outputs(build_dir, manifest_header(plan), files)
     return BuildResult(tuple(built), tuple(written), tuple(warnings),
-                       build_dir.relative_to(prepared.root).as_posix(), rendered=made)
+                       build_dir.relative_to(prepared.root).as_posix(), rendered=made, extras=tuple(extras))
 
 
 @dataclass(frozen=True)

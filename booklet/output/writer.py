@@ -84,19 +84,39 @@ def _previous_outputs(previous: dict) -> list[str]:
     paths = []
     for old in previous.get("outputs", []):
         stale = old.get("path") if isinstance(old, dict) else None
-        # Only plain file names directly in build/: a tampered manifest cannot reach further.
-        if not _is_output_name(stale):
-            continue
-        assert isinstance(stale, str)
-        paths += [stale, f"html/{Path(stale).stem}.html"]
+        # Only names an output can have: a tampered manifest cannot reach further.
+        if _is_output_name(stale):
+            assert isinstance(stale, str)
+            paths += [stale, f"html/{Path(stale).stem}.html"]
+        elif is_output_path(stale):
+            assert isinstance(stale, str)
+            paths.append(stale)
     return paths
 
 
 _OUTPUT_NAME = re.compile(r"[a-z0-9][a-z0-9.-]*\.pdf")
+# The e-books, and the web site's files: plain names in folders below web/, never "..".
+_OTHER_OUTPUT = re.compile(r"[a-z0-9][a-z0-9.-]*\.epub|web/(?:[a-z0-9][a-z0-9-]*/)*[A-Za-z0-9][A-Za-z0-9_-]*"
+                           r"(?:\.[A-Za-z0-9]+)+")
 
 
 def _is_output_name(path: object) -> bool:
     return isinstance(path, str) and _OUTPUT_NAME.fullmatch(path) is not None
+
+
+def is_output_path(path: object) -> bool:
+    """A file of the web site or an e-book, by where it lies and its name."""
+    return isinstance(path, str) and _OTHER_OUTPUT.fullmatch(path) is not None
+
+
+def _through_real_folders(build_dir: Path, path: str) -> bool:
+    """Whether every folder between build_dir and `path` is a real folder, not a link."""
+    current = build_dir
+    for part in Path(path).parts[:-1]:
+        current = current / part
+        if current.is_symlink() or not current.is_dir():
+            return False
+    return True
 
 
 def _temporary_of(temporary: str, target: str) -> bool:
@@ -116,13 +136,15 @@ def _finish(build_dir: Path, journal: dict, named: set[str]) -> None:
         if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
             continue
         temporary, target = pair
-        if target in named and _temporary_of(temporary, target) and is_plain_file(build_dir / temporary) \
+        if (target in named or is_output_path(target)) and _through_real_folders(build_dir, target) \
+                and _temporary_of(temporary, target) and is_plain_file(build_dir / temporary) \
                 and (not os.path.lexists(build_dir / target) or is_plain_file(build_dir / target)):
             os.replace(build_dir / temporary, build_dir / target)
     for path in journal.get("remove", []) if folders_ok else ():
         stem = path[len("html/"):-len(".html")] + ".pdf" if isinstance(path, str) and path.startswith("html/") \
             and path.endswith(".html") else path
-        if _is_output_name(stem) and path not in named and is_plain_file(build_dir / path):
+        if (_is_output_name(stem) or is_output_path(path)) and path not in named \
+                and _through_real_folders(build_dir, path) and is_plain_file(build_dir / path):
             (build_dir / path).unlink()
     (build_dir / JOURNAL).unlink(missing_ok=True)
 
@@ -139,7 +161,11 @@ def recover(build_dir: Path, named: set[str]) -> None:
         except (OSError, ValueError, BookletError):
             journal = {}  # a journal cut short was never acted on: its build's outputs are all temporary
         _finish(build_dir, journal if isinstance(journal, dict) else {}, named)
-    for folder in (build_dir, build_dir / "html", build_dir / CACHE_DIR):
+    folders = [build_dir, build_dir / "html", build_dir / CACHE_DIR]
+    web = build_dir / "web"
+    if web.is_dir() and not web.is_symlink():  # os.walk does not follow links to folders
+        folders += [Path(folder) for folder, _subfolders, _files in os.walk(web)]
+    for folder in folders:
         if folder.is_dir() and not folder.is_symlink():
             for leftover in folder.glob(".*.tmp"):
                 leftover.unlink(missing_ok=True)

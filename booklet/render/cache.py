@@ -24,11 +24,11 @@ from .jobs import input_path
 from .resources import RENDER_LIBRARIES, library_versions
 
 CACHE_DIR = ".cache"
-CACHE_FORMAT = "4"
+CACHE_FORMAT = "5"
 _ENTRY = re.compile(r"[0-9a-f]{64}\.(?:pdf|json)")
 # Our own code that shapes a rendered PDF or the warnings kept with it: a change to it
 # invalidates the renders it made (a test checks that every module using WeasyPrint is here).
-RENDER_CODE = ("pdf.py", "jobs.py", "patches.py", "tagging.py", "xmp.py", "page_fit.py")
+RENDER_CODE = ("pdf.py", "jobs.py", "patches.py", "tagging.py", "xmp.py", "page_fit.py", "htmltree.py")
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class CachedPdf:
     pages: int
     warnings: tuple[str, ...]
     inputs: tuple[tuple[str, str], ...] = ()
+    page_starts: tuple[int, ...] | None = None
 
 
 # Digests of files already read in this process, by what identifies the file's version, so a
@@ -104,7 +105,9 @@ class RenderCache:
             info = json.loads(meta.read_text(encoding="utf-8"))
             data = pdf.read_bytes()
             entry = CachedPdf(data, int(info["pages"]), tuple(str(w) for w in info.get("warnings", ())),
-                              tuple((str(name), str(digest)) for name, digest in info.get("inputs", ())))
+                              tuple((str(name), str(digest)) for name, digest in info.get("inputs", ())),
+                              None if info.get("page_starts") is None
+                              else tuple(int(start) for start in info["page_starts"]))
         except (OSError, ValueError, TypeError, KeyError):
             return None
         if hashlib.sha256(data).hexdigest() != info.get("sha256"):
@@ -117,9 +120,10 @@ class RenderCache:
         return entry
 
     def put(self, key: str, data: bytes, pages: int, warnings: tuple[str, ...],
-            inputs: tuple[tuple[str, str], ...] = ()) -> None:
+            inputs: tuple[tuple[str, str], ...] = (), page_starts: tuple[int, ...] | None = None) -> None:
         info = {"pages": pages, "warnings": list(warnings), "sha256": hashlib.sha256(data).hexdigest(),
-                "inputs": [list(item) for item in inputs]}
+                "inputs": [list(item) for item in inputs],
+                "page_starts": None if page_starts is None else list(page_starts)}
         # The entry is trusted later only while its PDF keeps the modification time it has now, to
         # the nanosecond: a copy that keeps file times (cp -p, shutil.copytree) keeps its cache, but
         # an entry planted in the repository (git add -f) gets the time of the checkout, which no

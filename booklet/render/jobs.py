@@ -38,6 +38,9 @@ class RenderedPdf:
     # uses), as (input_name, SHA-256): the render cache keeps them with the PDF and trusts the PDF
     # only while each still has its digest.
     inputs: tuple[tuple[str, str], ...] = ()
+    # Where each page begins in the document, when the job asked (see pdf._page_starts): the
+    # EPUB's page list follows the printed booklet's pages with it.
+    page_starts: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class RenderJob:
     # A booklet: when its page count is not a multiple of 4, pages of this document (ruled notes
     # pages) are spliced in before the last page, the back cover, instead of rendering it all again.
     padding_html: str | None = None
+    page_map: bool = False  # also tell where each page begins (RenderedPdf.page_starts)
 
     @property
     def base_url(self) -> str:

@@ -14,6 +14,7 @@ import logging
 import os
 import re
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
@@ -28,6 +29,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from ..files import is_plain_file  # noqa: E402
 from ..source.images import data_problem, image_pixels, image_problem, limit_pillow, looks_like_an_image  # noqa: E402
 from .page_fit import page_fit_problems  # noqa: E402
+from .htmltree import TEXT_BLOCKS  # noqa: E402
 from .jobs import PROJECT_URL, Overflow, RenderedPdf, RenderError, RenderJob, input_name  # noqa: E402
 
 
@@ -255,6 +257,37 @@ def _replaced_in(box) -> list:
     return found
 
 
+def _page_starts(document, padded_before_last: int) -> tuple[int, ...]:
+    """Where each printed page begins in the document: the ordinal (among htmltree.TEXT_BLOCKS, in
+    document order) of the first text block that starts on it, or -1 for a page that starts none
+    (one that only goes on with a block, or a notes page spliced in before the back cover)."""
+    pages = document.pages
+    if not pages:
+        return ()
+    root = pages[0]._page_box.children[0].element
+    ordinals = {id(element): number for number, element in
+                enumerate(e for e in root.iter() if isinstance(e.tag, str) and e.tag in TEXT_BLOCKS)}
+    starts, seen = [], -1
+    for page in pages:
+        found = [ordinals[id(e)] for e in _elements_on(page._page_box) if id(e) in ordinals]
+        new = [number for number in found if number > seen]
+        starts.append(min(new) if new else -1)
+        seen = max([seen, *found])
+    return (*starts[:-1], *(-1,) * padded_before_last, starts[-1])
+
+
+def _elements_on(page_box) -> Iterator:
+    stack = list(page_box.children)
+    while stack:
+        box = stack.pop()
+        if isinstance(box, MarginBox):
+            continue
+        element = getattr(box, "element", None)
+        if element is not None:
+            yield element
+        stack.extend(getattr(box, "children", ()))
+
+
 def render_job(job: RenderJob) -> RenderedPdf:
     """Render one HTML document to PDF bytes; raises RenderError (picklable) on failure.
 
@@ -291,6 +324,7 @@ def _render(job: RenderJob) -> RenderedPdf:
         overflows = _overflows(document)
         page_fit = tuple(problem.as_warning() for problem in page_fit_problems(document))
         short = -len(document.pages) % 4 if job.padding_html is not None else 0
+        starts = _page_starts(document, short) if job.page_map else None
         if short:
             notes = HTML(string=job.padding_html, base_url=job.base_url, url_fetcher=fetcher).render()
             if len(notes.pages) < short:
@@ -322,4 +356,4 @@ def _render(job: RenderJob) -> RenderedPdf:
         more = f" (and {len(collector.errors) - 1} more)" if len(collector.errors) > 1 else ""
         raise RenderError(f"rendering failed: {_project_paths(first, job.root)}{more}", first)
     return RenderedPdf(data, len(document.pages), (*collector.warnings, *page_fit), tuple(overflows),
-                       inputs=tuple(sorted(fetcher.reads.items())))
+                       inputs=tuple(sorted(fetcher.reads.items())), page_starts=starts)

@@ -75,6 +75,7 @@ def job_key(job: RenderJob | ImposeJob) -> str:
         digest.update(hashlib.sha256(job.booklet).digest() + hashlib.sha256(job.note).digest())
         return digest.hexdigest()
     options = {"identifier": job.identifier.hex(), "epoch": job.source_date_epoch, "accessible": job.accessible,
+               "page_map": job.page_map,
                "xmp": hashlib.sha256(job.xmp).hexdigest() if job.xmp else None,
                "packages": [str(p) for p in job.packages]}
     key = render_key(job.html, job.html_path, job.root, options)
@@ -211,7 +212,8 @@ class Scheduler:
                 if isinstance(job, RenderJob):
                     self.rendered.append(name)
                 if not outcome.overflows:  # a failing render is never cached
-                    self.cache.put(key, outcome.data, outcome.pages, outcome.warnings, outcome.inputs)
+                    self.cache.put(key, outcome.data, outcome.pages, outcome.warnings, outcome.inputs,
+                                   outcome.page_starts)
                 results[name] = outcome
                 self.progress("done", name, outcome)
         if failures:
@@ -246,7 +248,7 @@ class Scheduler:
                 if hit is not None:
                     del waiting[name]
                     results[name] = RenderedPdf(hit.data, hit.pages, hit.warnings, from_cache=True,
-                                                inputs=hit.inputs)
+                                                inputs=hit.inputs, page_starts=hit.page_starts)
                     cached_any = True
                     self.progress("cached", name, results[name])
                 elif len(running) < self.jobs:

@@ -1,0 +1,271 @@
+"""The web edition: a static site per audience in build/web/, cut from the reading copy's HTML.
+
+Each audience's standard A4 document (the one its A4 PDF is rendered from) is split into
+its parts (split.py): an index with the most important things first, a page per chapter,
+the references and "About this edition". So the pages carry the same words, citations,
+provenance marks, review dates and sign-offs as the PDFs. Everything the pages use (the
+stylesheet, the fonts, the pictures, the PDFs themselves) is copied into the site: it works
+from a folder, from any web server, with no JavaScript and nothing fetched from elsewhere.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+
+from .htmltree import Element, inner, serialize
+from .resources import DEFAULT_STYLE_DIR, FONT_DIR, FONT_FACES, TEMPLATE_DIR
+from .split import Parts, chapter_id, chapter_title, demote_headings, rewrite_links, split_document
+
+WEB_DIR = "web"
+ASSETS = "assets"
+DOWNLOADS = "downloads"
+WEB_STYLESHEET = "web.css"
+AUDIENCE_NAMES = {"patient": "For patients and families", "clinician": "For healthcare professionals"}
+
+
+@dataclass(frozen=True)
+class SiteFile:
+    path: str  # relative to the build folder, e.g. web/patient/index.html
+    data: bytes
+    entry: dict  # the manifest's entry: every file of the site is listed, and in SHA256SUMS
+
+
+@dataclass(frozen=True)
+class Download:
+    """A PDF the site links to, as the index lists it."""
+    file: str  # its name in build/ (and in web/downloads/)
+    audience: str
+    label: str  # e.g. "Large print, A4"
+    pages: int
+    bytes: int
+    for_printing_only: bool
+    data: bytes
+
+
+@dataclass(frozen=True)
+class WebPage:
+    file: str  # within the audience's folder
+    title: str
+    main: str  # the <main> element's inner HTML
+    kind: str  # index, chapter, references, about
+
+
+def size_text(count: int) -> str:
+    if count >= 1024 * 1024:
+        return f"{count / (1024 * 1024):.1f} MB"
+    return f"{max(1, round(count / 1024))} KB"
+
+
+def _local_files(root: Element, html_dir: Path, project: Path, folder: str,
+                 files: dict[str, tuple[str, bytes]]) -> None:
+    """Every picture the parts show from a file is copied into the site's `folder` under a name
+    made from its bytes (the same picture once, and the name changes when the picture does);
+    `src` is changed to that name. data: addresses stay as they are."""
+    for image in root.find_all(lambda e: e.tag == "img"):
+        src = image.get("src") or ""
+        if not src or src.startswith("data:"):
+            continue
+        if src in files:
+            image.attrs["src"] = files[src][0]
+            continue
+        path = Path(unquote(urlsplit(src).path)) if src.startswith("file:") else (html_dir / unquote(src))
+        path = path.resolve()
+        if not path.is_relative_to(project.resolve()):
+            raise ValueError(f"picture outside the project: {src}")
+        data = path.read_bytes()
+        name = f"{folder}/{hashlib.sha256(data).hexdigest()[:16]}{path.suffix.lower()}"
+        files[src] = (name, data)
+        image.attrs["src"] = name
+
+
+def urgent_regions(root: Element) -> None:
+    """The urgent box becomes a labelled region (a landmark a screen reader can jump to) whose
+    title is a heading: the NHS care card for "urgent", in our own markup."""
+    for number, box in enumerate(root.find_all(lambda e: e.tag == "div" and e.has_class("urgent")), start=1):
+        box.tag = "section"
+        title = next((c for c in box.elements if c.has_class("admonition-title")), None)
+        if title is None:
+            box.attrs["aria-label"] = "Urgent"
+            continue
+        title.tag = "h2"
+        title.attrs["id"] = f"urgent-{number}"
+        box.attrs["aria-labelledby"] = f"urgent-{number}"
+
+
+def without_print_classes(root: Element) -> None:
+    """Classes that only steer page breaks in print say nothing on screen."""
+    for element in root.iter():
+        classes = [c for c in element.classes if c != "keep-together"]
+        if "class" in element.attrs:
+            if classes:
+                element.attrs["class"] = " ".join(classes)
+            else:
+                del element.attrs["class"]
+
+
+def _index_main(parts: Parts, chapters: list[tuple[str, str, Element]], downloads: list[Download],
+                audience: str, other: str | None) -> str:
+    """The index: title and dates, the urgent box (the first one in the booklet, whole), the
+    chapters with their main messages, what can be downloaded and printed, and the notes
+    inside the cover."""
+    out: list[str] = []
+    cover = parts.cover
+    title = next((e for e in cover.iter() if e.tag == "h1"), None) if cover else None
+    out.append(f"<h1>{serialize(title.text()) if title is not None else ''}</h1>")
+    if cover is not None:
+        subtitle = cover.find(lambda e: e.has_class("cover-subtitle"))
+        if subtitle is not None:
+            out.append(f'<p class="lede">{inner(subtitle)}</p>')
+        facts = cover.find(lambda e: e.tag == "dl")
+        if facts is not None:
+            facts.attrs["class"] = "facts"
+            out.append(serialize(facts))
+    urgent = next((box for _file, _title, section in chapters
+                   for box in section.find_all(lambda e: e.tag == "section" and e.has_class("urgent"))), None)
+    if urgent is not None:
+        home = next(file for file, _title, section in chapters if urgent in section.iter())
+        out.append(serialize(urgent))
+        out.append(f'<p><a href="{home}">Read the rest of this page</a></p>')
+    out.append('<h2 id="contents">Contents</h2>\n<ol class="contents-list">')
+    for file, title_text, section in chapters:
+        summary = section.find(lambda e: e.has_class("chapter-summary"))
+        message = ""
+        if summary is not None:
+            summary = copy.deepcopy(summary)
+            for link in summary.find_all(lambda e: e.tag == "a"):
+                link.tag = "span"  # citations are on the chapter's page; here they would be noise
+                link.attrs = {}
+            message = f'<p class="contents-summary">{inner(summary)}</p>'
+        out.append(f'<li><a href="{file}">{serialize(title_text)}</a>{message}</li>')
+    if parts.references is not None:
+        out.append(f'<li><a href="references.html">{serialize(chapter_title(parts.references))}</a></li>')
+    out.append('<li><a href="about.html">About this edition</a></li>\n</ol>')
+    mine = [d for d in downloads if d.audience == audience]
+    if mine:
+        out.append('<h2 id="download">Print or download</h2>\n<ul class="downloads">')
+        for item in mine:
+            note = ", for printing only: print both sides and fold" if item.for_printing_only else ""
+            out.append(f'<li><a href="../{DOWNLOADS}/{item.file}">{serialize(item.label)}</a> '
+                       f'(PDF, {item.pages} pages, {size_text(item.bytes)}{note})</li>')
+        out.append("</ul>")
+    if other:
+        out.append(f'<p>There is also <a href="../{other}/index.html">a version of this booklet '
+                   f'{AUDIENCE_NAMES[other][0].lower()}{AUDIENCE_NAMES[other][1:]}</a>.</p>')
+    if parts.inside_cover is not None:
+        inside = copy.deepcopy(parts.inside_cover)
+        for heading in inside.find_all(lambda e: e.tag == "h2"):
+            heading.attrs.pop("class", None)
+        out.append(inner(inside))
+    if parts.back_cover is not None:
+        team = parts.back_cover.find(lambda e: e.has_class("team-box"))
+        if team is not None and team.find(lambda e: e.has_class("brand-name")) is not None:
+            team.attrs["class"] = "inset team"
+            out.append(serialize(team))
+    return "\n".join(out)
+
+
+def site_pages(html: str, audience: str, other: str | None, downloads: list[Download],
+               html_dir: Path, project: Path, images: dict[str, tuple[str, bytes]]) -> tuple[Parts, list[WebPage]]:
+    """The pages of one audience's site from its reading copy's HTML document."""
+    parts = split_document(html)
+    chapters = [(f"{chapter_id(section)}.html", chapter_title(section), section) for section in parts.chapters]
+    target: dict[str, str] = {}
+    placed: list[tuple[str, Element]] = [(file, section) for file, _t, section in chapters]
+    if parts.references is not None:
+        placed.append(("references.html", parts.references))
+    placed += [("about.html", section) for section in parts.about]
+    for file, section in placed:
+        for element in section.iter():
+            if element.get("id"):
+                target[element.get("id") or ""] = f"{file}#{element.get('id')}"
+        if section.get("id"):
+            target[section.get("id") or ""] = file if file != "about.html" else f"{file}#{section.get('id')}"
+    for file, section in placed:
+        rewrite_links(section, target, file)
+        _local_files(section, html_dir, project, f"../{ASSETS}/images", images)
+        urgent_regions(section)
+        without_print_classes(section)
+    if parts.back_cover is not None:
+        _local_files(parts.back_cover, html_dir, project, f"../{ASSETS}/images", images)
+    pages = [WebPage("index.html", "Home", _index_main(parts, chapters, downloads, audience, other), "index")]
+    for file, title, section in chapters:
+        pages.append(WebPage(file, title, inner(section).strip(), "chapter"))
+    if parts.references is not None:
+        pages.append(WebPage("references.html", chapter_title(parts.references),
+                             inner(parts.references).strip(), "references"))
+    if parts.about:
+        body = []
+        for section in parts.about:
+            demote_headings(section)
+            section.tag = "section"
+            body.append(serialize(section))
+        pages.append(WebPage("about.html", "About this edition", "<h1>About this edition</h1>\n" + "\n".join(body),
+                             "about"))
+    return parts, pages
+
+
+def site_assets() -> list[SiteFile]:
+    """The stylesheet and the typeface, shared by every audience's pages."""
+    files = [SiteFile(f"{WEB_DIR}/{ASSETS}/{WEB_STYLESHEET}", (DEFAULT_STYLE_DIR / WEB_STYLESHEET).read_bytes(),
+                      {"format": "css"})]
+    for file, _weight, _style in FONT_FACES:
+        files.append(SiteFile(f"{WEB_DIR}/{ASSETS}/fonts/{file}", (FONT_DIR / file).read_bytes(), {"format": "font"}))
+    return files
+
+
+_env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True,
+                          undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def _text(parts: Parts, css_class: str) -> str:
+    found = parts.tree.find(lambda e: e.has_class(css_class))
+    return " ".join(found.text().split()) if found is not None else ""
+
+
+def render_site(documents: dict[str, str], downloads: list[Download], config, html_dir: Path, project: Path,
+                generator: str) -> list[SiteFile]:
+    """Every file of build/web/: each audience's pages from its reading copy's HTML (documents, by
+    audience), the home page that leads to them, the assets, and the PDFs to download."""
+    images: dict[str, tuple[str, bytes]] = {}
+    files: list[SiteFile] = []
+    audiences = list(documents)
+    facts = publisher = ""
+    for audience, html in documents.items():
+        other = next((a for a in audiences if a != audience), None)
+        parts, pages = site_pages(html, audience, other, downloads, html_dir, project, images)
+        facts, publisher = _text(parts, "back-facts"), _text(parts, "back-publisher")
+        chapters = [page for page in pages if page.kind == "chapter"]
+        for page in pages:
+            at = chapters.index(page) if page in chapters else None
+            text = _env.get_template("web-page.html.j2").render(
+                language=config.language, page=page, title=config.title, audience=audience,
+                audience_label=AUDIENCE_NAMES[audience], description=f"{config.description or config.title} "
+                f"({AUDIENCE_NAMES[audience].lower()}), edition {config.edition}",
+                generator=generator, assets=ASSETS, stylesheet=WEB_STYLESHEET,
+                has_references=parts.references is not None,
+                references_label=chapter_title(parts.references) if parts.references is not None else "",
+                has_downloads=any(d.audience == audience for d in downloads),
+                other=other, other_label=AUDIENCE_NAMES[other] if other else "",
+                draft_note=_text(parts, "cover-review-draft"),
+                previous=chapters[at - 1] if at else None,
+                next=chapters[at + 1] if at is not None and at + 1 < len(chapters) else None,
+                facts=facts, publisher=publisher)
+            files.append(SiteFile(f"{WEB_DIR}/{audience}/{page.file}", text.encode("utf-8"),
+                                  {"audience": audience, "format": "html"}))
+    home = _env.get_template("web-home.html.j2").render(
+        language=config.language, title=config.title, subtitle=config.subtitle, description=config.description or
+        config.title, generator=generator, assets=ASSETS, stylesheet=WEB_STYLESHEET,
+        audiences=[(a, AUDIENCE_NAMES[a]) for a in audiences], facts=facts.split(":")[-1].strip(),
+        publisher=publisher)
+    files.insert(0, SiteFile(f"{WEB_DIR}/index.html", home.encode("utf-8"), {"format": "html"}))
+    files += site_assets()
+    files += [SiteFile(f"{WEB_DIR}/{ASSETS}/images/{name.rpartition('/')[2]}", data, {"format": "image"})
+              for name, data in sorted(dict(images.values()).items())]
+    files += [SiteFile(f"{WEB_DIR}/{DOWNLOADS}/{d.file}", d.data, {"format": "download", "copy_of": d.file})
+              for d in downloads]
+    return files
