@@ -1,11 +1,14 @@
 # `make` sets up .venv and builds the booklet; `make test` runs the checkers and the tests.
-# Each install step leaves a stamp, so a second `make` installs nothing. Everything comes from
-# PyPI into .venv: make installs nothing on the system itself (no apt-get, no sudo).
+# Each install step leaves a stamp, so a second `make` installs nothing. `make` takes everything
+# from PyPI into .venv and installs nothing on the system. `make test` also needs the web and EPUB
+# checkers: Debian's chromium and a Java runtime (installed with apt-get when missing and make
+# runs as root) and npm packages pinned in checkers/, installed into checkers/node_modules.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime-installed
 TESTDEPS := $(VENV)/.test-installed
+CHECKERS := checkers/node_modules/.installed
 # Test processes: one per core by default (`make test TEST_JOBS=1` runs them in one process).
 TEST_JOBS ?= auto
 # What authors type on the command line (`make new TITLE=...`) reaches the recipes only through
@@ -31,6 +34,10 @@ $(RUNTIME): requirements.lock pyproject.toml | $(BIN)/python
 
 $(TESTDEPS): requirements-test.lock $(RUNTIME)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-test.lock
+	@touch $@
+
+$(CHECKERS): checkers/package.json checkers/package-lock.json checkers/install.sh
+	@checkers/install.sh
 	@touch $@
 
 # `make BRAND=brands/NAME.yaml` builds an organisation's copies into build/brands/NAME/.
@@ -63,7 +70,7 @@ schemas: $(RUNTIME)
 
 # The tests, one process per core; pyflakes and mypy run among them (tests/test_static.py).
 # `make lint` runs the two checkers alone.
-test: $(TESTDEPS)
+test: $(TESTDEPS) $(CHECKERS)
 	$(BIN)/python -m pytest -n $(TEST_JOBS)
 
 lint: $(TESTDEPS)

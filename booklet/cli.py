@@ -146,6 +146,9 @@ def _parser() -> argparse.ArgumentParser:
         sub[name].add_argument("--chapter", default=None, metavar="ID",
                                help="make a short handout of one chapter (by its front-matter id; drafts "
                                     "too) with its own references, into build/handouts/ID/")
+    sub["build"].add_argument("--formats", type=_formats, default=None, metavar="pdf,web,epub",
+                              help="what to make besides the PDFs, which are always made (default: all: "
+                                   "pdf,web,epub); 'pdf' alone is the quickest rebuild")
     sub["build"].add_argument("--quiet", "-q", action="store_true",
                               help="print only warnings and errors, not the table of outputs")
     sub["check"].add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
@@ -179,6 +182,15 @@ def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of 1 or more")
     return int(text)
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    from .pipeline import FORMATS
+
+    chosen = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    if unknown := [part for part in chosen if part not in FORMATS]:
+        raise argparse.ArgumentTypeError(f"'{unknown[0]}' is not a format: choose from {', '.join(FORMATS)}")
+    return tuple(dict.fromkeys(("pdf", *chosen)))
 
 
 def _date(text: str) -> dt.date:
@@ -218,6 +230,8 @@ def output_table(result) -> list[str]:
     """The summary after a build: each output's file, pages, size and time."""
     rows = [(item.path, str(item.pages), _size(item.bytes),
              "cached" if item.from_cache else f"{item.seconds:.1f} s") for item in result.outputs]
+    rows += [(f"{item.path} ({item.files} files)" if item.files > 1 else item.path, "", _size(item.bytes),
+              f"{item.seconds:.1f} s") for item in result.extras]
     header = (f"file (in {result.folder}/)", "pages", "size", "time")
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
     line = "{:<%d}  {:>%d}  {:>%d}  {:>%d}" % tuple(widths)
@@ -245,7 +259,9 @@ def _build(args: argparse.Namespace) -> int:
     from .pipeline import build
 
     progress = _progress(args.quiet)
-    result = build(args.root, args.brand, args.chapter, args.jobs, progress)
+    from .pipeline import FORMATS
+
+    result = build(args.root, args.brand, args.chapter, args.jobs, progress, formats=args.formats or FORMATS)
     _report_build(result, args.quiet)
     return 0
 

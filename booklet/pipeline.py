@@ -300,7 +300,7 @@ def epub_name(plan: Plan, audience: str) -> str:
     return f"{slug}-{audience}-{plan.config.edition}.epub"
 
 
-def _extras(prepared: Prepared, rendered: dict[str, RenderedPdf], wanted: set[str]
+def _extras(prepared: Prepared, rendered: dict[str, RenderedPdf], wanted: frozenset[str] | set[str]
             ) -> tuple[list[OutputFile], list[BuiltExtra]]:
     """The web site and the e-books, from the HTML documents, the PDFs and the page maps."""
     plan, root, build_dir = prepared.plan, prepared.root, prepared.build_dir
@@ -353,7 +353,7 @@ def _download_label(output: Output) -> str:
 
 
 def _write(prepared: Prepared, rendered: dict[str, RenderedPdf], made: tuple[str, ...],
-           wanted: set[str] = frozenset(FORMATS)) -> BuildResult:
+           wanted: frozenset[str] | set[str] = frozenset(FORMATS)) -> BuildResult:
     """Every output, the manifest and SHA256SUMS into the build folder, all or nothing."""
     plan, build_dir = prepared.plan, prepared.build_dir
     brand = {"brand": plan.brand.slug} if plan.brand else {}
@@ -444,7 +444,8 @@ def release(root: Path, progress: Progress | None = None) -> ReleaseResult:
         if previous is not None and folder.is_dir() and release_is_complete(
                 folder, (root / BUILD_DIR / CHECKSUMS).read_bytes(), (root / BUILD_DIR / MANIFEST).read_bytes()):
             return ReleaseResult(config.edition, shown, recorded=False)
-        copy_release(root / BUILD_DIR, folder, [item.path for item in result.outputs])
+        listed = (root / BUILD_DIR / CHECKSUMS).read_text(encoding="utf-8").splitlines()
+        copy_release(root / BUILD_DIR, folder, [line.partition("  ")[2] for line in listed])
         if previous is None:
             record_edition(root, config.edition, config.published.isoformat(), inputs)
         return ReleaseResult(config.edition, shown, recorded=previous is None, build=result)

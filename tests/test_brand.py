@@ -34,8 +34,10 @@ def test_branded_copies_carry_the_brand_on_covers_names_and_manifest_only(built_
     folder = project / "build" / "brands" / "kind-care"
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["brand"] == {"slug": "kind-care", "name": "Kind Care Trust"}
-    assert len(manifest["outputs"]) == 9
-    assert all(o["brand"] == "kind-care" and o["path"].startswith("fixture-kind-care-") for o in manifest["outputs"])
+    pdfs = [o for o in manifest["outputs"] if o["format"] == "pdf"]
+    assert len(pdfs) == 9 and all(o["path"].startswith("fixture-kind-care-") for o in pdfs)
+    assert all(o["brand"] == "kind-care" for o in manifest["outputs"])
+    assert {"fixture-kind-care-patient-2.1.0.epub", "web/patient/index.html"} <= {o["path"] for o in manifest["outputs"]}
 
     branded = _text(folder / "fixture-kind-care-patient-standard-a4-2.1.0.pdf")
     plain = _text(project / "build" / "fixture-patient-standard-a4-2.1.0.pdf")

@@ -16,7 +16,7 @@ SIZES_MM = {"a4": (210, 297), "letter": (215.9, 279.4), "a5": (148, 210), "half-
 
 
 def outputs(root: Path) -> list[dict]:
-    return json.loads((root / "build" / "manifest.json").read_text())["outputs"]
+    return [o for o in json.loads((root / "build" / "manifest.json").read_text())["outputs"] if o["format"] == "pdf"]
 
 
 def pdf(root: Path, audience: str, variant: str, paper: str) -> Path:

@@ -101,6 +101,9 @@ def test_a_wheel_in_a_fresh_environment_starts_checks_and_builds_a_project(tmp_p
     built = _run(booklet, "build", cwd=project, env=env)
     assert "made 9 of 9 outputs" in built.stdout, built.stdout
     manifest = json.loads((project / "build" / "manifest.json").read_text())
-    assert len(manifest["outputs"]) == 9 and manifest["title"] == "Living with lupus"
+    assert len([o for o in manifest["outputs"] if o["format"] == "pdf"]) == 9
+    assert manifest["title"] == "Living with lupus"
+    assert (project / "build" / "living-with-lupus-patient-1.0.0.epub").is_file()  # templates and styles shipped
+    assert (project / "build" / "web" / "assets" / "web.css").is_file()
     html = (project / "build" / "html" / "living-with-lupus-patient-standard-a4-1.0.0.html").read_text()
     assert (Path(installed_at) / "styles" / "base.css").as_uri() in html  # the installed stylesheets

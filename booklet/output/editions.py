@@ -21,7 +21,7 @@ from ..errors import BookletError
 from ..files import atomic_write, is_plain_file, read_text
 from ..render.resources import PAGE_LIBRARIES, library_versions, package_inputs
 from ..source.project import INPUT_FILES, INPUT_FOLDERS
-from .writer import CHECKSUMS, MANIFEST
+from .writer import CHECKSUMS, MANIFEST, is_output_path
 
 EDITIONS_FILE = "editions.lock"
 # Lines from before the libraries had a digest of their own end after the first one.
@@ -122,6 +122,7 @@ def copy_release(build_dir: Path, folder: Path, outputs: list[str]) -> None:
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     for name in [*outputs, MANIFEST, CHECKSUMS]:
+        (staging / name).parent.mkdir(parents=True, exist_ok=True)  # the web site's folders
         shutil.copyfile(build_dir / name, staging / name)
     shutil.rmtree(folder, ignore_errors=True)
     staging.rename(folder)
@@ -130,19 +131,26 @@ def copy_release(build_dir: Path, folder: Path, outputs: list[str]) -> None:
 def release_is_complete(folder: Path, checksums: bytes, manifest: bytes) -> bool:
     """True when the folder holds exactly the build's SHA256SUMS (`checksums`), its manifest and
     every file it lists, unchanged, and nothing else: a release folder planted in the project (git add -f) is judged against
-    what this build made, never trusted for itself. Only plain files directly in the folder."""
+    what this build made, never trusted for itself. Only plain files, directly in the folder or
+    (the web site's) in real folders below web/."""
     sums = folder / CHECKSUMS
     if not is_plain_file(sums) or sums.read_bytes() != checksums:
         return False
     listed = {line.partition("  ")[2] for line in checksums.decode("utf-8").splitlines()}
-    if {p.name for p in folder.iterdir()} != listed | {CHECKSUMS, MANIFEST}:
+    present = set()
+    for place, folders, files in os.walk(folder):  # links to folders are listed, never followed
+        base = Path(place).relative_to(folder)
+        if any((Path(place) / sub).is_symlink() for sub in folders):
+            return False
+        present |= {(base / name).as_posix() for name in files}
+    if present != listed | {CHECKSUMS, MANIFEST}:
         return False  # a file planted beside them, or one missing
     if not is_plain_file(folder / MANIFEST) or (folder / MANIFEST).read_bytes() != manifest:
         return False
     for line in checksums.decode("utf-8").splitlines():
         expected, _, name = line.partition("  ")
         path = folder / name
-        if "/" in name or name.startswith(".") or not is_plain_file(path) \
+        if "/" in name and not is_output_path(name) or name.startswith(".") or not is_plain_file(path) \
                 or hashlib.sha256(path.read_bytes()).hexdigest() != expected:
             return False
     return True

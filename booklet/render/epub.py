@@ -174,7 +174,7 @@ def make_epub(html: str, audience: str, config, source: PageSource, html_dir: Pa
         title=f"{config.title}: {AUDIENCE_NAMES[audience].lower()}", documents=documents,
         pages=[(page, href) for page, href in pages if href], first_chapter=next(
             (d.file for d in documents if d.file != "cover.xhtml"), documents[0].file), **context)
-    items = [("nav", "nav.xhtml", "application/xhtml+xml", "nav")]
+    items: list[tuple[str, str, str, str | None]] = [("nav", "nav.xhtml", "application/xhtml+xml", "nav")]
     items += [(f"doc-{i}", doc.file, MEDIA_TYPES[".xhtml"], None) for i, doc in enumerate(documents)]
     items.append(("css", EPUB_STYLESHEET, "text/css", None))
     fonts = [(f"fonts/{file}", (FONT_DIR / file).read_bytes()) for file, _w, _s in FONT_FACES]

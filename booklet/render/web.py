@@ -42,7 +42,7 @@ class Download:
     audience: str
     label: str  # e.g. "Large print, A4"
     pages: int
-    bytes: int
+    size: int  # in bytes
     for_printing_only: bool
     data: bytes
 
@@ -151,7 +151,7 @@ def _index_main(parts: Parts, chapters: list[tuple[str, str, Element]], download
         for item in mine:
             note = ", for printing only: print both sides and fold" if item.for_printing_only else ""
             out.append(f'<li><a href="../{DOWNLOADS}/{item.file}">{serialize(item.label)}</a> '
-                       f'(PDF, {item.pages} pages, {size_text(item.bytes)}{note})</li>')
+                       f'(PDF, {item.pages} pages, {size_text(item.size)}{note})</li>')
         out.append("</ul>")
     if other:
         out.append(f'<p>There is also <a href="../{other}/index.html">a version of this booklet '
