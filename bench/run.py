@@ -185,6 +185,26 @@ def machine() -> str:
             f"WeasyPrint {version('weasyprint')}")
 
 
+def web_and_epub_cost(root: Path, full_clean: float, full_no_change: float) -> str:
+    """(h) What the web site and the e-books add: the same builds with `--formats pdf`."""
+    pdf_clean = float("inf")
+    for _ in range(2):
+        shutil.rmtree(root / "build")
+        pdf_clean = min(pdf_clean, run_build(root, "--formats", "pdf")[0])
+    pdf_no_change = min(run_build(root, "--formats", "pdf")[0] for _ in range(2))
+    run_build(root)  # the web site and e-books back, for what follows
+    full_no_change = min(full_no_change, run_build(root)[0])
+    out = subprocess.run([sys.executable, "-m", "booklet", "--root", str(root), "build"], check=True,
+                         capture_output=True, text=True).stdout
+    made = re.findall(r"^(web/ \(\d+ files\)|\S+\.epub)\s+(\d+(?:\.\d+)? [KM]iB)\s+(\d+\.\d+) s$", out, re.M)
+    parts = "; ".join(f"{name} {size} in {seconds} s" for name, size, seconds in made)
+    return (f"(h) The web site and the e-books: {parts}\n"
+            f"    clean build: PDFs only (--formats pdf) {pdf_clean:.1f} s, everything {full_clean:.1f} s = "
+            f"{full_clean / pdf_clean - 1:+.1%} (target at most +15%)\n"
+            f"    no-change rebuild: PDFs only {pdf_no_change:.2f} s, everything {full_no_change:.2f} s = "
+            f"{full_no_change / pdf_no_change - 1:+.1%}")
+
+
 def main() -> int:
     lines: list[str] = []
 
@@ -212,7 +232,7 @@ def main() -> int:
         plain_total = 0.0
         ratios, owns = [], []
         for entry in manifest["outputs"]:
-            if entry.get("for_printing_only"):  # the imposed sheets: no HTML of their own
+            if entry["format"] != "pdf" or entry.get("for_printing_only"):  # the imposed sheets: no HTML
                 continue
             stem = entry["path"].removesuffix(".pdf")
             html_file = root / "build" / "html" / f"{stem}.html"
@@ -260,6 +280,8 @@ def main() -> int:
         edited, _ = run_build(root)
         say(f"(d) One patient chapter edited: {edited:.1f} s ({edited / parallel:.2f}x a clean build; "
             "the clinician outputs come from the cache)")
+        say()
+        say(web_and_epub_cost(root, parallel, no_change))
         say()
 
         stem = next(e["path"] for e in manifest["outputs"]

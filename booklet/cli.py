@@ -362,7 +362,9 @@ def _watch(args: argparse.Namespace) -> int:
         rebuilt = [item for item in result.outputs if not item.from_cache]
         if rebuilt:
             print(f"rebuilt {len(rebuilt)} of {len(result.outputs)} outputs:")
-            print("\n".join(output_table(replace(result, outputs=tuple(rebuilt)))))
+            print("\n".join(output_table(replace(result, outputs=tuple(rebuilt), extras=()))))
+            if result.extras:
+                print(f"and the web site and e-books, made again from these ({sum(e.seconds for e in result.extras):.1f} s)")
         else:
             print(f"nothing to rebuild: all {len(result.outputs)} outputs are up to date")
         for warning in result.warnings:

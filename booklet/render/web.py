@@ -97,6 +97,19 @@ def urgent_regions(root: Element) -> None:
         box.attrs["aria-labelledby"] = f"urgent-{number}"
 
 
+def scrolling_tables(root: Element) -> None:
+    """A table wider than a phone scrolls sideways in a box of its own, not the page (a table's
+    rows and columns are the one thing WCAG's reflow lets scroll both ways); the box is a named
+    region the keyboard can reach, so it can be scrolled without a mouse."""
+    for parent in [root, *root.iter()]:
+        for index, child in enumerate(parent.children):
+            if isinstance(child, Element) and child.tag == "table":
+                heads = [" ".join(th.text().split()) for th in child.find_all(lambda e: e.tag == "th")][:4]
+                label = "Table: " + ", ".join(heads) if heads else "Table"
+                parent.children[index] = Element("div", {"class": "table-scroll", "role": "region",
+                                                         "aria-label": label, "tabindex": "0"}, [child])
+
+
 def without_print_classes(root: Element) -> None:
     """Classes that only steer page breaks in print say nothing on screen."""
     for element in root.iter():
@@ -128,9 +141,9 @@ def _index_main(parts: Parts, chapters: list[tuple[str, str, Element]], download
     urgent = next((box for _file, _title, section in chapters
                    for box in section.find_all(lambda e: e.tag == "section" and e.has_class("urgent"))), None)
     if urgent is not None:
-        home = next(file for file, _title, section in chapters if urgent in section.iter())
+        home, home_title = next((file, title) for file, title, section in chapters if urgent in section.iter())
         out.append(serialize(urgent))
-        out.append(f'<p><a href="{home}">Read the rest of this page</a></p>')
+        out.append(f'<p><a href="{home}">More on this: {serialize(home_title)}</a></p>')
     out.append('<h2 id="contents">Contents</h2>\n<ol class="contents-list">')
     for file, title_text, section in chapters:
         summary = section.find(lambda e: e.has_class("chapter-summary"))
@@ -189,6 +202,7 @@ def site_pages(html: str, audience: str, other: str | None, downloads: list[Down
         rewrite_links(section, target, file)
         _local_files(section, html_dir, project, f"../{ASSETS}/images", images)
         urgent_regions(section)
+        scrolling_tables(section)
         without_print_classes(section)
     if parts.back_cover is not None:
         _local_files(parts.back_cover, html_dir, project, f"../{ASSETS}/images", images)
