@@ -231,7 +231,7 @@ def output_table(result) -> list[str]:
     rows = [(item.path, str(item.pages), _size(item.bytes),
              "cached" if item.from_cache else f"{item.seconds:.1f} s") for item in result.outputs]
     rows += [(f"{item.path} ({item.files} files)" if item.files > 1 else item.path, "", _size(item.bytes),
-              f"{item.seconds:.1f} s") for item in result.extras]
+              "cached" if item.from_cache else f"{item.seconds:.1f} s") for item in result.extras]
     header = (f"file (in {result.folder}/)", "pages", "size", "time")
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
     line = "{:<%d}  {:>%d}  {:>%d}  {:>%d}" % tuple(widths)
@@ -363,8 +363,8 @@ def _watch(args: argparse.Namespace) -> int:
         if rebuilt:
             print(f"rebuilt {len(rebuilt)} of {len(result.outputs)} outputs:")
             print("\n".join(output_table(replace(result, outputs=tuple(rebuilt), extras=()))))
-            if result.extras:
-                print(f"and the web site and e-books, made again from these ({sum(e.seconds for e in result.extras):.1f} s)")
+            if any(not item.from_cache for item in result.extras):
+                print("and the web site and e-books, made again from them")
         else:
             print(f"nothing to rebuild: all {len(result.outputs)} outputs are up to date")
         for warning in result.warnings:

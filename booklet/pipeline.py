@@ -10,7 +10,6 @@ import calendar
 import dataclasses
 import hashlib
 import re
-import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -24,13 +23,12 @@ from .output.lock import build_lock
 from .files import atomic_write, real_folder
 from .output.writer import CHECKSUMS, MANIFEST, OutputFile, recover, write_outputs
 from .render.cache import CACHE_DIR, RenderCache
-from .render.document import GENERATOR, copy_label, render_document, render_notes_pages, render_printing_note
-from .render.epub import PageSource, make_epub
+from .render.document import render_document, render_notes_pages, render_printing_note
+from .render.extras import BuiltExtra, Made, page_sources, web_and_epub
 from .render.jobs import ImposeJob, RenderedPdf, RenderJob
 from .render.patches import version_problem
-from .render.plan import PAPERS, QUICK_GUIDE_PAGES, Output, Plan, make_plan
+from .render.plan import QUICK_GUIDE_PAGES, Output, Plan, make_plan
 from .render.resources import DEFAULT_STYLE_DIR, FONT_DIR
-from .render.web import WEB_DIR, Download, render_site
 from .render.schedule import Later, Progress, RenderFailed, Scheduler, Work, default_jobs
 from .render.xmp import xmp_metadata
 from .source.brand import load_brand
@@ -48,16 +46,6 @@ class BuiltOutput:
     bytes: int
     seconds: float = 0.0  # time spent making it in this build
     from_cache: bool = False
-
-
-@dataclass(frozen=True)
-class BuiltExtra:
-    """A web site or an e-book: made from the outputs' HTML (and the renders' page maps) in every
-    build, in well under a second, so nothing of it is cached but what it is made from."""
-    path: str  # web/ for the site, or the .epub file
-    files: int
-    bytes: int
-    seconds: float
 
 
 @dataclass(frozen=True)
@@ -174,7 +162,7 @@ def build(root: Path, brand_file: Path | None = None, chapter_id: str | None = N
         cache = RenderCache(prepared.build_dir)
         wanted = set(formats) if chapter_id is None else {"pdf"}
         rendered, made = _render(prepared, cache, jobs, progress)
-        result = _write(prepared, rendered, made, wanted)
+        result = _write(prepared, rendered, made, wanted, cache)
         cache.prune()  # the entries this build did not use
         return result
 
@@ -185,27 +173,6 @@ def _named(plan: Plan) -> set[str]:
     where they lie, see writer.is_output_path)."""
     return ({o.pdf_name for o in plan.outputs} | {o.html_name for o in plan.outputs if not o.is_imposed}
             | {CHECKSUMS, MANIFEST})
-
-
-def page_sources(plan: Plan) -> dict[str, Output]:
-    """The printed copy each audience's e-book follows page for page: its folded A5 booklet,
-    else its standard A4 copy."""
-    sources: dict[str, Output] = {}
-    for output in plan.outputs:
-        if output.is_imposed or output.is_quick_guide or output.variant == "handout":
-            continue
-        rank = {("booklet", "a5"): 0, ("standard", "a4"): 1}.get((output.variant, output.paper))
-        if rank is None:
-            continue
-        best = sources.get(output.audience)
-        if best is None or rank < {("booklet", "a5"): 0, ("standard", "a4"): 1}[(best.variant, best.paper)]:
-            sources[output.audience] = output
-    return sources
-
-
-def reading_copies(plan: Plan) -> dict[str, Output]:
-    """Each audience's standard A4 copy, whose HTML the web pages are cut from."""
-    return {o.audience: o for o in plan.outputs if o.variant == "standard" and o.paper == "a4"}
 
 
 def _render(prepared: Prepared, cache: RenderCache, jobs: int | None, progress: Progress | None
@@ -292,68 +259,8 @@ def _check_quick_guide(output: Output, pages: int) -> None:
                            f"{', '.join(c.path for c in output.chapters)}", output.html_name)
 
 
-PAGE_SOURCE_LABELS = {"booklet": "the folded {paper} booklet", "standard": "the {paper} copy"}
-
-
-def epub_name(plan: Plan, audience: str) -> str:
-    slug = f"{plan.config.slug}-{plan.brand.slug}" if plan.brand else plan.config.slug
-    return f"{slug}-{audience}-{plan.config.edition}.epub"
-
-
-def _extras(prepared: Prepared, rendered: dict[str, RenderedPdf], wanted: frozenset[str] | set[str]
-            ) -> tuple[list[OutputFile], list[BuiltExtra]]:
-    """The web site and the e-books, from the HTML documents, the PDFs and the page maps."""
-    plan, root, build_dir = prepared.plan, prepared.root, prepared.build_dir
-    html_dir = build_dir / "html"
-    files: list[OutputFile] = []
-    extras: list[BuiltExtra] = []
-    brand = {"brand": plan.brand.slug} if plan.brand else {}
-    if "web" in wanted:
-        started = time.perf_counter()
-        downloads = [Download(o.pdf_name, o.audience, _download_label(o), rendered[o.stem].pages,
-                              len(rendered[o.stem].data), o.is_imposed, rendered[o.stem].data)
-                     for o in sorted(plan.outputs, key=lambda o: (o.audience != "patient", o.is_imposed))]
-        documents = {audience: prepared.documents[o.stem] for audience, o in reading_copies(plan).items()}
-        site = render_site(documents, downloads, plan.config, html_dir, root, GENERATOR)
-        copies = reading_copies(plan)
-        for item in site:
-            entry = item.entry
-            if entry["format"] == "html":
-                audience = entry.get("audience")
-                review = copies[audience].review_date(plan) if audience else plan.next_review
-                entry = entry | {"next_review": review.isoformat()}
-            files.append(OutputFile(item.path, item.data, entry | brand))
-        extras.append(BuiltExtra(f"{WEB_DIR}/", len(site), sum(len(f.data) for f in site),
-                                 time.perf_counter() - started))
-    if "epub" in wanted:
-        for audience, source in page_sources(plan).items():
-            started = time.perf_counter()
-            result = rendered[source.stem]
-            label = PAGE_SOURCE_LABELS[source.variant].format(paper=PAPERS[source.paper].name)
-            data = make_epub(prepared.documents[source.stem], audience, plan.config,
-                             PageSource(source.stem, label, result.page_starts or ()), html_dir, root,
-                             source.review_date(plan), GENERATOR)
-            name = epub_name(plan, audience)
-            files.append(OutputFile(name, data, {"audience": audience, "format": "epub",
-                                                 "page_list": f"{source.pdf_name}", "pages": result.pages,
-                                                 "next_review": source.review_date(plan).isoformat()} | brand))
-            extras.append(BuiltExtra(name, 1, len(data), time.perf_counter() - started))
-    return files, extras
-
-
-def _download_label(output: Output) -> str:
-    """How the web site's list of PDFs names a copy, e.g. 'Large print, A4'."""
-    if output.is_imposed:
-        what = "Quick guide" if output.is_quick_guide else "Folded booklet"
-        return f"{what}, printed 2 pages to a side on {PAPERS[output.paper].name}"
-    label = copy_label(output)
-    if output.variant == "standard":
-        return f"Standard copy, {label}"
-    return label[0].upper() + label[1:]
-
-
 def _write(prepared: Prepared, rendered: dict[str, RenderedPdf], made: tuple[str, ...],
-           wanted: frozenset[str] | set[str] = frozenset(FORMATS)) -> BuildResult:
+           wanted: frozenset[str] | set[str] = frozenset(FORMATS), cache: RenderCache | None = None) -> BuildResult:
     """Every output, the manifest and SHA256SUMS into the build folder, all or nothing."""
     plan, build_dir = prepared.plan, prepared.build_dir
     brand = {"brand": plan.brand.slug} if plan.brand else {}
@@ -383,7 +290,10 @@ def _write(prepared: Prepared, rendered: dict[str, RenderedPdf], made: tuple[str
             files.append(OutputFile(output.html_name, prepared.documents[output.stem].encode("utf-8")))
         files.append(OutputFile(output.pdf_name, result.data, entry | brand))
         built.append(BuiltOutput(output, output.pdf_name, result.pages, len(result.data), seconds, from_cache))
-    extra_files, extras = _extras(prepared, rendered, wanted) if prepared.chapter_id is None else ([], [])
+    upto = Made(plan, prepared.root, build_dir, prepared.documents, manifest_header(plan))
+    site, extras = (web_and_epub(upto, rendered, wanted, cache)
+                    if prepared.chapter_id is None and wanted - {"pdf"} else ([], []))
+    extra_files = [OutputFile(f.path, f.data, f.entry) for f in site]
     for folder in sorted({Path(f.path).parent for f in extra_files} - {Path(".")}):
         real_folder(build_dir / folder, prepared.root)  # never written through a link
     files += extra_files

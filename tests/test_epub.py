@@ -111,9 +111,16 @@ def test_chapters_keep_their_citations_marks_and_the_urgent_region(real_build):
 def test_a_rebuild_from_the_cache_gives_the_same_e_books(built_project):
     before = {p.name: p.read_bytes() for p in (built_project / "build").glob("*.epub")}
     assert len(before) == 2
+    times = {p: p.stat().st_mtime_ns for p in (built_project / "build").rglob("*") if p.is_file()}
     result = booklet(built_project, "build")
     assert result.returncode == 0 and "9 came unchanged from the cache" in result.stdout, result.stdout
+    extras = [line.split() for line in result.stdout.splitlines() if line.startswith(("web/", "fixture-"))
+              and ".pdf " not in line]
+    assert len(extras) == 3 and all(row[-1] == "cached" for row in extras), result.stdout
     assert {p.name: p.read_bytes() for p in (built_project / "build").glob("*.epub")} == before
+    # Nothing changed, so no output was written again (a file with the same bytes is left alone).
+    rewritten = [p for p, ns in times.items() if p.exists() and p.stat().st_mtime_ns != ns and ".cache" not in p.parts]
+    assert rewritten == [], rewritten
 
 
 def test_the_page_map_counts_the_same_blocks_as_the_renderer_parses(real_build):

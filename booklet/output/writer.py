@@ -66,6 +66,8 @@ def write_outputs(build_dir: Path, header: dict, files: list[OutputFile]) -> lis
     try:
         for path, data in everything:
             target = build_dir / path
+            if _holds(target, data):
+                continue  # already these bytes: a rebuild with nothing changed writes (and syncs) nothing
             staged.append((write_temporary(target, data), target))
     except BaseException:
         for temporary, _ in staged:
@@ -78,6 +80,14 @@ def write_outputs(build_dir: Path, header: dict, files: list[OutputFile]) -> lis
     atomic_write(build_dir / JOURNAL, json.dumps(journal).encode())
     _finish(build_dir, journal, {path for path, _ in everything})
     return [path for path, _ in everything]
+
+
+def _holds(target: Path, data: bytes) -> bool:
+    """Whether `target` is a plain file (not a link) with exactly these bytes."""
+    try:
+        return is_plain_file(target) and target.stat().st_size == len(data) and target.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _previous_outputs(previous: dict) -> list[str]:

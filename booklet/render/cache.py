@@ -6,7 +6,8 @@ read (stylesheets, fonts, images, files inside SVGs), with digests, and is used 
 while they are unchanged. Nothing is read to make a key, so text in a chapter that
 looks like an address cannot make the cache open a file. Entries live in
 <build folder>/.cache/; a build removes the entries it did not use, so the cache holds
-one generation of outputs.
+one generation of outputs. The web site and the e-books are kept here too, as one
+uncompressed zip under the digest of everything they are made from (render/extras.py).
 """
 from __future__ import annotations
 
