@@ -118,6 +118,7 @@ def test_a_cache_holding_links_and_other_files_prunes_only_its_own_plain_entries
 def test_a_full_disk_while_writing_is_one_line_and_leaves_the_outputs_and_no_temporary_file(setting,
                                                                                             monkeypatch):
     root, _ = setting
+    _outputs_from_an_older_build(root)
     before = _snapshot(root / "build")
     real_fsync, calls = os.fsync, []
 
@@ -127,7 +128,7 @@ def test_a_full_disk_while_writing_is_one_line_and_leaves_the_outputs_and_no_tem
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real_fsync(descriptor)
 
-    monkeypatch.setattr(booklet_files.os, "fsync", full_after_two)  # every build writes its outputs afresh
+    monkeypatch.setattr(booklet_files.os, "fsync", full_after_two)  # the build rewrites the older outputs
     result = booklet(root, "build")
 
     assert result.returncode == 1
@@ -140,12 +141,20 @@ def test_a_full_disk_while_writing_is_one_line_and_leaves_the_outputs_and_no_tem
         {k: v for k, v in before.items() if not k.startswith(".cache/")}
 
 
+def _outputs_from_an_older_build(root: Path) -> None:
+    """Outputs unlike the ones this build makes, so that it must write them again (a file that
+    already holds the bytes a build makes is left alone)."""
+    for pdf in sorted((root / "build").glob("*.pdf"))[:3]:
+        pdf.write_bytes(b"an older build's PDF")
+
+
 def _limit_file_size() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))  # below the size of every PDF
 
 
 def test_a_file_size_limit_is_one_line_and_leaves_the_outputs_and_no_temporary_file(setting):
     root, _ = setting
+    _outputs_from_an_older_build(root)
     before = _snapshot(root / "build")
     result = subprocess.run([sys.executable, "-m", "booklet", "build", "--jobs", "1"], cwd=root,
                             capture_output=True, text=True, preexec_fn=_limit_file_size, timeout=120)
