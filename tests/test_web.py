@@ -77,8 +77,8 @@ def test_every_link_and_file_a_page_uses_is_in_the_site_and_nothing_is_fetched_f
         for element in root.iter():
             for attribute in ("src", "href"):
                 value = element.get(attribute)
-                if not value or (attribute == "href" and element.tag == "a" and value.startswith("https://")):
-                    continue  # a link the reader follows to a source is fine; nothing loads it
+                if not value or (attribute == "href" and element.tag == "a" and value.startswith(("https://", "tel:"))):
+                    continue  # a link the reader follows (to a source, or to call) is fine; nothing loads it
                 assert not re.match(r"[a-z]+:", value), (path, value)  # no http:, file:, data: loads
                 target, fragment = _local_target(path.resolve(), value)
                 assert target.is_relative_to(web) and target.is_file(), (path, value)

@@ -25,7 +25,7 @@ from .jobs import input_path
 from .resources import RENDER_LIBRARIES, library_versions
 
 CACHE_DIR = ".cache"
-CACHE_FORMAT = "5"
+CACHE_FORMAT = "6"
 _ENTRY = re.compile(r"[0-9a-f]{64}\.(?:pdf|json)")
 # Our own code that shapes a rendered PDF or the warnings kept with it: a change to it
 # invalidates the renders it made (a test checks that every module using WeasyPrint is here).
@@ -38,7 +38,7 @@ class CachedPdf:
     pages: int
     warnings: tuple[str, ...]
     inputs: tuple[tuple[str, str], ...] = ()
-    page_starts: tuple[int, ...] | None = None
+    page_starts: tuple[tuple[int, str, str], ...] | None = None
 
 
 # Digests of files already read in this process, by what identifies the file's version, so a
@@ -108,7 +108,8 @@ class RenderCache:
             entry = CachedPdf(data, int(info["pages"]), tuple(str(w) for w in info.get("warnings", ())),
                               tuple((str(name), str(digest)) for name, digest in info.get("inputs", ())),
                               None if info.get("page_starts") is None
-                              else tuple(int(start) for start in info["page_starts"]))
+                              else tuple((int(block), str(where), str(words))
+                                         for block, where, words in info["page_starts"]))
         except (OSError, ValueError, TypeError, KeyError):
             return None
         if hashlib.sha256(data).hexdigest() != info.get("sha256"):
@@ -121,7 +122,8 @@ class RenderCache:
         return entry
 
     def put(self, key: str, data: bytes, pages: int, warnings: tuple[str, ...],
-            inputs: tuple[tuple[str, str], ...] = (), page_starts: tuple[int, ...] | None = None) -> None:
+            inputs: tuple[tuple[str, str], ...] = (),
+            page_starts: tuple[tuple[int, str, str], ...] | None = None) -> None:
         info = {"pages": pages, "warnings": list(warnings), "sha256": hashlib.sha256(data).hexdigest(),
                 "inputs": [list(item) for item in inputs],
                 "page_starts": None if page_starts is None else list(page_starts)}

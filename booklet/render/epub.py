@@ -15,6 +15,7 @@ import io
 import uuid
 import zipfile
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -50,7 +51,7 @@ class PageSource:
     """The printed copy whose pages the e-book's page list follows."""
     stem: str  # e.g. calciphylaxis-patient-booklet-a5-1.4.0
     label: str  # e.g. "the folded A5 booklet"
-    starts: tuple[int, ...]  # its page map (see pdf._page_starts)
+    starts: tuple[tuple[int, str, str], ...]  # its page map (see pdf._page_starts)
 
 
 def _identifier(config, audience: str) -> str:
@@ -58,40 +59,103 @@ def _identifier(config, audience: str) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'booklet:{config.slug}:{audience}:{config.edition}')}"
 
 
-def place_page_breaks(parts: Parts, kept: set[int], starts: tuple[int, ...]) -> int:
-    """Put a page-break marker where each printed page begins: as the first thing inside the
-    text block the page starts with (the marker may stand inside a paragraph, list item or
-    heading alike). A page that starts no block gets its marker beside the previous page's; a
-    page that starts in a part the e-book leaves out (the printed contents page), at the start
-    of the next part it keeps. Returns how many markers were placed."""
+HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_RANK = {"start": 0, "within": 1, "end": 2}
+
+
+def place_page_breaks(parts: Parts, kept: set[int], starts: tuple[tuple[int, str, str], ...]) -> int:
+    """Put a page-break marker where each printed page begins (see pdf._page_starts): before a
+    heading, or first inside another text block (a paragraph, list item or table cell, where
+    nothing may stand between it and its list or row); inside a paragraph carried over from the
+    page before, just before the words the page begins with; at the end of the last block before
+    a notes page. A page that begins in a part the e-book leaves out (the printed contents page)
+    gets its marker at the start of the next part it keeps. Markers never go back in reading
+    order. Returns how many were placed."""
     blocks = text_blocks(parts.tree)
-    if not blocks:
-        return 0
     owner: dict[int, Element] = {}
+    parent: dict[int, Element] = {}
     for part in parts.order:
         for element in part.iter():
             owner[id(element)] = part
+            for child in element.elements:
+                parent[id(child)] = element
     usable = [i for i, block in enumerate(blocks) if id(owner.get(id(block))) in kept]
     if not usable:
         return 0
-    where: list[tuple[int, int]] = []  # (block index, page number)
-    previous = usable[0]
-    for page, start in enumerate(starts, start=1):
-        if 0 <= start < len(blocks):
-            index = next((i for i in usable if i >= start), usable[-1])
-        else:
-            index = previous
-        index = max(index, previous)  # never behind the page before (reading order)
-        where.append((index, page))
-        previous = index
-    at_block: dict[int, list[int]] = {}
-    for index, page in where:
-        at_block.setdefault(index, []).append(page)
-    for index, pages in at_block.items():
+    at: dict[tuple[int, int, int], list[int]] = {}  # (block, where, offset) -> pages there, in order
+    latest = (usable[0], 0, 0)
+    for page, (block, where, words) in enumerate(starts, start=1):
+        if not 0 <= block < len(blocks) or where not in _RANK:
+            block, where = latest[0], "start"
+        elif id(owner.get(id(blocks[block]))) not in kept:
+            block, where = next((i for i in usable if i > block), usable[-1]), "start"
+        offset = _offset(blocks[block], words) if where == "within" else 0
+        if offset is None:
+            where, offset = "end", 0  # the words are not found: the block's end is the nearest safe place
+        latest = max((block, _RANK[where], offset), latest)
+        at.setdefault(latest, []).append(page)
+    # From the last place back, so that inserting never moves a place still to come.
+    for (block, rank, offset), pages in sorted(at.items(), reverse=True):
         markers = [Element("span", {"epub:type": "pagebreak", "role": "doc-pagebreak", "id": f"page-{page}",
                                     "aria-label": str(page)}) for page in pages]
-        blocks[index].children[:0] = markers
-    return len(where)
+        _insert(blocks[block], rank, offset, markers, parent)
+    return sum(len(pages) for pages in at.values())
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _offset(block: Element, words: str) -> int | None:
+    """Where in the block's text (whitespace collapsed) the page's first words begin."""
+    if not words:
+        return None
+    found = _words(block.text()).find(_words(words))
+    return found if found >= 0 else None
+
+
+def _insert(block: Element, rank: int, offset: int, markers: list[Element], parent: dict[int, Element]) -> None:
+    if rank == 2:
+        block.children.extend(markers)
+        return
+    if rank == 0:
+        holder = parent.get(id(block))
+        if block.tag in HEADINGS and holder is not None:
+            index = holder.children.index(block)
+            holder.children[index:index] = markers
+        else:
+            block.children[:0] = markers
+        return
+    if not _insert_at_text(block, offset, markers):
+        block.children.extend(markers)
+
+
+def _insert_at_text(element: Element, offset: int, markers: list[Element]) -> bool:
+    """Split the text node holding the `offset`-th character (of the element's text, whitespace
+    collapsed) and put the marker there."""
+    remaining = [offset]
+
+    def visit(node: Element, pending: list[bool]) -> bool:
+        for index, child in enumerate(node.children):
+            if isinstance(child, Element):
+                if visit(child, pending):
+                    return True
+                continue
+            # Count this text as _words would: runs of whitespace as one space.
+            count = 0
+            for position, character in enumerate(child):
+                is_space = character.isspace()
+                if is_space and pending[0]:
+                    continue
+                pending[0] = is_space
+                if count == remaining[0]:
+                    node.children[index:index + 1] = [child[:position], *markers, child[position:]]
+                    return True
+                count += 1
+            remaining[0] -= count
+        return False
+
+    return visit(element, [True])
 
 
 def _embed_images(root: Element, html_dir: Path, project: Path, files: dict[str, tuple[str, bytes]]) -> None:
@@ -149,6 +213,8 @@ def make_epub(html: str, audience: str, config, source: PageSource, html_dir: Pa
                 target[part.get("id") or ""] = file
     images: dict[str, tuple[str, bytes]] = {}
     documents = []
+    draft_notice = parts.cover.find(lambda e: e.has_class("cover-review-draft")) if parts.cover else None
+    draft = " ".join(draft_notice.text().split()) if draft_notice is not None else ""
     for file, title, members in groups:
         for part in members:
             rewrite_links(part, target, file)
@@ -165,7 +231,10 @@ def make_epub(html: str, audience: str, config, source: PageSource, html_dir: Pa
                     heading.attrs["id"] = f"{_part_name(part)}-title"
                 if heading is not None:
                     part.attrs["aria-labelledby"] = heading.get("id") or ""
-        documents.append(Document(file, title, "\n".join(serialize(p, xhtml=True) for p in members)))
+        body = "\n".join(serialize(p, xhtml=True) for p in members)
+        if draft and file != "cover.xhtml":  # print says it on every page; the e-book on every file
+            body = f'<p class="draft-note">{escape(draft)}</p>\n{body}'
+        documents.append(Document(file, title, body))
     pages = [(page, target.get(f"page-{page}")) for page in range(1, len(source.starts) + 1)]
     context = dict(language=config.language, generator=generator, stylesheet=EPUB_STYLESHEET)
     xhtml = {doc.file: _env.get_template("epub-page.xhtml.j2").render(title=doc.title, body=doc.body, **context)
@@ -186,7 +255,7 @@ def make_epub(html: str, audience: str, config, source: PageSource, html_dir: Pa
         language=config.language, publisher=config.publisher, description=config.description or config.title,
         published=config.published.isoformat(), edition=config.edition, next_review=next_review.isoformat(),
         page_source=f"urn:booklet:{source.stem}", page_source_label=source.label, has_pages=bool(markers),
-        has_images=bool(pictures), items=items, spine=["nav"] + [f"doc-{i}" for i in range(len(documents))],
+        has_images=bool(pictures), items=items, spine=["doc-0", "nav", *(f"doc-{i}" for i in range(1, len(documents)))],
         generator=generator)
     files = [("mimetype", b"application/epub+zip"),
              ("META-INF/container.xml", _env.get_template("epub-container.xml.j2").render().encode()),

@@ -78,23 +78,7 @@ def _make(made: Made, rendered: dict[str, RenderedPdf], wanted: frozenset[str] |
     files: list[SiteFile] = []
     extras: list[BuiltExtra] = []
     brand = {"brand": plan.brand.slug} if plan.brand else {}
-    if "web" in wanted:
-        started = time.perf_counter()
-        downloads = [Download(o.pdf_name, o.audience, _download_label(o), rendered[o.stem].pages,
-                              len(rendered[o.stem].data), o.is_imposed, rendered[o.stem].data)
-                     for o in sorted(plan.outputs, key=lambda o: (o.audience != "patient", o.is_imposed))]
-        documents = {audience: made.documents[o.stem] for audience, o in reading_copies(plan).items()}
-        site = render_site(documents, downloads, plan.config, html_dir, root, GENERATOR)
-        copies = reading_copies(plan)
-        for item in site:
-            entry = item.entry
-            if entry["format"] == "html":
-                audience = entry.get("audience")
-                review = copies[audience].review_date(plan) if audience else plan.next_review
-                entry = entry | {"next_review": review.isoformat()}
-            files.append(SiteFile(item.path, item.data, entry | brand))
-        extras.append(BuiltExtra(f"{WEB_DIR}/", len(site), sum(len(f.data) for f in site),
-                                 time.perf_counter() - started))
+    books: list[Download] = []
     if "epub" in wanted:
         for audience, source in page_sources(plan).items():
             started = time.perf_counter()
@@ -108,6 +92,26 @@ def _make(made: Made, rendered: dict[str, RenderedPdf], wanted: frozenset[str] |
                                                "pages": result.pages,
                                                "next_review": source.review_date(plan).isoformat()} | brand))
             extras.append(BuiltExtra(name, 1, len(data), time.perf_counter() - started))
+            books.append(Download(name, audience, "E-book", result.pages, len(data), False, data, "EPUB",
+                                  f"; its page numbers are those of {label}"))
+    if "web" in wanted:
+        started = time.perf_counter()
+        downloads = [Download(o.pdf_name, o.audience, _download_label(o), rendered[o.stem].pages,
+                              len(rendered[o.stem].data), o.is_imposed, rendered[o.stem].data)
+                     for o in sorted(plan.outputs, key=lambda o: (o.audience != "patient", o.is_imposed))]
+        downloads += books
+        documents = {audience: made.documents[o.stem] for audience, o in reading_copies(plan).items()}
+        site = render_site(documents, downloads, plan.config, html_dir, root, GENERATOR, plan.next_review)
+        copies = reading_copies(plan)
+        for item in site:
+            entry = item.entry
+            if entry["format"] == "html":
+                audience = entry.get("audience")
+                review = copies[audience].review_date(plan) if audience else plan.next_review
+                entry = entry | {"next_review": review.isoformat()}
+            files.append(SiteFile(item.path, item.data, entry | brand))
+        extras.append(BuiltExtra(f"{WEB_DIR}/", len(site), sum(len(f.data) for f in site),
+                                 time.perf_counter() - started))
     return files, extras
 
 

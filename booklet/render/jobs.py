@@ -40,7 +40,7 @@ class RenderedPdf:
     inputs: tuple[tuple[str, str], ...] = ()
     # Where each page begins in the document, when the job asked (see pdf._page_starts): the
     # EPUB's page list follows the printed booklet's pages with it.
-    page_starts: tuple[int, ...] | None = None
+    page_starts: tuple[tuple[int, str, str], ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from . import patches
 patches.apply()  # checks the versions, then patches WeasyPrint before anything uses it
 
 from weasyprint import HTML  # noqa: E402
-from weasyprint.formatting_structure.boxes import LineBox, MarginBox, ReplacedBox  # noqa: E402
+from weasyprint.formatting_structure.boxes import LineBox, MarginBox, ReplacedBox, TextBox  # noqa: E402
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
 from ..files import is_plain_file  # noqa: E402
@@ -257,35 +257,69 @@ def _replaced_in(box) -> list:
     return found
 
 
-def _page_starts(document, padded_before_last: int) -> tuple[int, ...]:
-    """Where each printed page begins in the document: the ordinal (among htmltree.TEXT_BLOCKS, in
-    document order) of the first text block that starts on it, or -1 for a page that starts none
-    (one that only goes on with a block, or a notes page spliced in before the back cover)."""
+def _page_starts(document, padded_before_last: int) -> tuple[tuple[int, str, str], ...]:
+    """Where each printed page begins in the document, as (block, where, words): `block` is the
+    ordinal of a text block (htmltree.TEXT_BLOCKS, counted in document order), and the page
+    begins at its "start"; or "within" it, at the first `words` of the page's first line (a
+    paragraph carried over from the page before); or, for a page with no text of its own (a
+    notes page), at the "end" of the last block printed before it."""
     pages = document.pages
     if not pages:
         return ()
     root = pages[0]._page_box.children[0].element
     ordinals = {id(element): number for number, element in
                 enumerate(e for e in root.iter() if isinstance(e.tag, str) and e.tag in TEXT_BLOCKS)}
-    starts, seen = [], -1
-    for page in pages:
-        found = [ordinals[id(e)] for e in _elements_on(page._page_box) if id(e) in ordinals]
-        new = [number for number in found if number > seen]
-        starts.append(min(new) if new else -1)
+    starts: list[tuple[int, str, str]] = []
+    seen = -1
+    before_last = seen
+    for number, page in enumerate(pages):
+        if number == len(pages) - 1:
+            before_last = seen
+        first: tuple[int, str] | None = None  # the block holding the page's first line, and its words
+        found: list[int] = []
+        for box, block in _boxes_in_order(page._page_box, ordinals):
+            if block is not None:
+                found.append(block)
+                if first is None and isinstance(box, LineBox):
+                    first = (block, _line_text(box))
+        if first is not None and first[0] <= seen:
+            starts.append((first[0], "within", first[1]))
+        elif first is not None:
+            starts.append((first[0], "start", ""))
+        elif [block for block in found if block > seen]:
+            starts.append((min(block for block in found if block > seen), "start", ""))
+        else:
+            starts.append((max(seen, 0), "end", ""))
         seen = max([seen, *found])
-    return (*starts[:-1], *(-1,) * padded_before_last, starts[-1])
+    padding = [(max(before_last, 0), "end", "")] * padded_before_last
+    return (*starts[:-1], *padding, starts[-1])
 
 
-def _elements_on(page_box) -> Iterator:
-    stack = list(page_box.children)
+def _boxes_in_order(page_box, ordinals: dict[int, int]) -> Iterator[tuple[object, int | None]]:
+    """Every box of the page's content in document order, with the ordinal of the innermost text
+    block it lies in (None outside any); the margin boxes (running heads, footers) left out."""
+    stack: list[tuple[object, int | None]] = [(child, None) for child in reversed(page_box.children)]
     while stack:
-        box = stack.pop()
+        box, block = stack.pop()
         if isinstance(box, MarginBox):
             continue
         element = getattr(box, "element", None)
-        if element is not None:
-            yield element
-        stack.extend(getattr(box, "children", ()))
+        if element is not None and id(element) in ordinals:
+            block = ordinals[id(element)]
+        yield box, block
+        stack.extend((child, block) for child in reversed(getattr(box, "children", ())))
+
+
+def _line_text(line) -> str:
+    """The first words of a line box, as a reader sees them (at most 60 characters)."""
+    parts: list[str] = []
+    stack = [line]
+    while stack and sum(map(len, parts)) < 60:
+        box = stack.pop()
+        if isinstance(box, TextBox):
+            parts.append(box.text)
+        stack.extend(reversed(getattr(box, "children", ())))
+    return " ".join("".join(parts).split())[:60]
 
 
 def render_job(job: RenderJob) -> RenderedPdf:

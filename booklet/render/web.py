@@ -10,13 +10,16 @@ from a folder, from any web server, with no JavaScript and nothing fetched from 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import jinja2
 
+from ..dates import long_date
 from .htmltree import Element, inner, serialize
 from .resources import DEFAULT_STYLE_DIR, FONT_DIR, FONT_FACES, TEMPLATE_DIR
 from .split import Parts, chapter_id, chapter_title, demote_headings, rewrite_links, split_document
@@ -25,6 +28,7 @@ WEB_DIR = "web"
 ASSETS = "assets"
 DOWNLOADS = "downloads"
 WEB_STYLESHEET = "web.css"
+ABOUT_TITLE = "Edition history and who checked this booklet"
 AUDIENCE_NAMES = {"patient": "For patients and families", "clinician": "For healthcare professionals"}
 
 
@@ -45,6 +49,8 @@ class Download:
     size: int  # in bytes
     for_printing_only: bool
     data: bytes
+    kind: str = "PDF"  # or "EPUB"
+    note: str = ""  # said after its size
 
 
 @dataclass(frozen=True)
@@ -94,18 +100,46 @@ def urgent_regions(root: Element) -> None:
             continue
         title.tag = "h2"
         title.attrs["id"] = f"urgent-{number}"
+        # As the NHS care card does: a screen reader hears what kind of box this is first.
+        title.children.insert(0, Element("span", {"class": "visually-hidden"}, ["Urgent advice: "]))
         box.attrs["aria-labelledby"] = f"urgent-{number}"
+
+
+def screen_spaces(root: Element) -> None:
+    """A space to write a number in makes no sense on a screen: it says what belongs there
+    instead (its own label, "space to write your kidney unit's daytime number", less the first
+    words). The numbers the booklet prints (999, a brand's) can be called with a tap."""
+    for space in root.find_all(lambda e: e.tag == "span" and e.has_class("write-in")):
+        label = (space.get("aria-label") or "").removeprefix("space to write ").strip()
+        space.attrs = {"class": "write-in-screen"}
+        space.children = [f"({label})" if label else "(ask your kidney team)"]
+    for number in root.find_all(lambda e: e.has_class("slot-value")):
+        digits = re.sub(r"[^0-9+]", "", number.text())
+        if digits and not number.find(lambda e: e.tag == "a"):
+            number.children = [Element("a", {"href": f"tel:{digits}"}, number.children)]
+
+
+def explained_marks(root: Element) -> None:
+    """The AI mark says what it means in words a screen reader reads (its title, a tooltip, is
+    not shown on a touch screen, and is read unevenly)."""
+    for mark in root.find_all(lambda e: e.tag == "span" and e.has_class("ai-mark")):
+        words = (mark.get("title") or "").removeprefix("AI: ")
+        if words and not mark.find(lambda e: e.has_class("visually-hidden")):
+            mark.children.append(Element("span", {"class": "visually-hidden"}, [f" ({words})"]))
 
 
 def scrolling_tables(root: Element) -> None:
     """A table wider than a phone scrolls sideways in a box of its own, not the page (a table's
     rows and columns are the one thing WCAG's reflow lets scroll both ways); the box is a named
     region the keyboard can reach, so it can be scrolled without a mouse."""
+    heading = ""
     for parent in [root, *root.iter()]:
         for index, child in enumerate(parent.children):
+            if isinstance(child, Element) and re.fullmatch(r"h[1-6]", child.tag):
+                heading = " ".join(child.text().split())
             if isinstance(child, Element) and child.tag == "table":
                 heads = [" ".join(th.text().split()) for th in child.find_all(lambda e: e.tag == "th")][:4]
-                label = "Table: " + ", ".join(heads) if heads else "Table"
+                label = f"Table: {heading}" if heading else "Table: " + ", ".join(heads) if heads else "Table"
                 parent.children[index] = Element("div", {"class": "table-scroll", "role": "region",
                                                          "aria-label": label, "tabindex": "0"}, [child])
 
@@ -134,16 +168,16 @@ def _index_main(parts: Parts, chapters: list[tuple[str, str, Element]], download
         subtitle = cover.find(lambda e: e.has_class("cover-subtitle"))
         if subtitle is not None:
             out.append(f'<p class="lede">{inner(subtitle)}</p>')
-        facts = cover.find(lambda e: e.tag == "dl")
-        if facts is not None:
-            facts.attrs["class"] = "facts"
-            out.append(serialize(facts))
     urgent = next((box for _file, _title, section in chapters
                    for box in section.find_all(lambda e: e.tag == "section" and e.has_class("urgent"))), None)
-    if urgent is not None:
+    if urgent is not None:  # first: on a phone, on the first screen
         home, home_title = next((file, title) for file, title, section in chapters if urgent in section.iter())
         out.append(serialize(urgent))
         out.append(f'<p><a href="{home}">More on this: {serialize(home_title)}</a></p>')
+    facts = cover.find(lambda e: e.tag == "dl") if cover is not None else None
+    if facts is not None:
+        facts.attrs["class"] = "facts"
+        out.append(serialize(facts))
     out.append('<h2 id="contents">Contents</h2>\n<ol class="contents-list">')
     for file, title_text, section in chapters:
         summary = section.find(lambda e: e.has_class("chapter-summary"))
@@ -157,14 +191,15 @@ def _index_main(parts: Parts, chapters: list[tuple[str, str, Element]], download
         out.append(f'<li><a href="{file}">{serialize(title_text)}</a>{message}</li>')
     if parts.references is not None:
         out.append(f'<li><a href="references.html">{serialize(chapter_title(parts.references))}</a></li>')
-    out.append('<li><a href="about.html">About this edition</a></li>\n</ol>')
+    out.append(f'<li><a href="about.html">{ABOUT_TITLE}</a></li>\n</ol>')
     mine = [d for d in downloads if d.audience == audience]
     if mine:
         out.append('<h2 id="download">Print or download</h2>\n<ul class="downloads">')
         for item in mine:
             note = ", for printing only: print both sides and fold" if item.for_printing_only else ""
+            pages = f"{item.pages} pages, " if item.kind == "PDF" else ""
             out.append(f'<li><a href="../{DOWNLOADS}/{item.file}">{serialize(item.label)}</a> '
-                       f'(PDF, {item.pages} pages, {size_text(item.size)}{note})</li>')
+                       f'({item.kind}, {pages}{size_text(item.size)}{note}{serialize(item.note)})</li>')
         out.append("</ul>")
     if other:
         out.append(f'<p>There is also <a href="../{other}/index.html">a version of this booklet '
@@ -202,6 +237,8 @@ def site_pages(html: str, audience: str, other: str | None, downloads: list[Down
         rewrite_links(section, target, file)
         _local_files(section, html_dir, project, f"../{ASSETS}/images", images)
         urgent_regions(section)
+        screen_spaces(section)
+        explained_marks(section)
         scrolling_tables(section)
         without_print_classes(section)
     if parts.back_cover is not None:
@@ -218,7 +255,10 @@ def site_pages(html: str, audience: str, other: str | None, downloads: list[Down
             demote_headings(section)
             section.tag = "section"
             body.append(serialize(section))
-        pages.append(WebPage("about.html", "About this edition", "<h1>About this edition</h1>\n" + "\n".join(body),
+        legend = parts.inside_cover.find(lambda e: e.has_class("ai-legend")) if parts.inside_cover else None
+        if legend is not None:  # the AI mark's key, where the marks of the history and sign-offs are
+            body.insert(0, f'<h2 id="ai-mark">The AI mark</h2>\n{serialize(legend)}')
+        pages.append(WebPage("about.html", ABOUT_TITLE, f"<h1>{ABOUT_TITLE}</h1>\n" + "\n".join(body),
                              "about"))
     return parts, pages
 
@@ -242,17 +282,21 @@ def _text(parts: Parts, css_class: str) -> str:
 
 
 def render_site(documents: dict[str, str], downloads: list[Download], config, html_dir: Path, project: Path,
-                generator: str) -> list[SiteFile]:
+                generator: str, next_review: dt.date) -> list[SiteFile]:
     """Every file of build/web/: each audience's pages from its reading copy's HTML (documents, by
     audience), the home page that leads to them, the assets, and the PDFs to download."""
     images: dict[str, tuple[str, bytes]] = {}
     files: list[SiteFile] = []
     audiences = list(documents)
-    facts = publisher = ""
+    facts = publisher = home_draft = ""
+    home_facts = (f"Edition {config.edition}, published {long_date(config.published)}. Next review by "
+                  f"{long_date(next_review)}.")
     for audience, html in documents.items():
         other = next((a for a in audiences if a != audience), None)
         parts, pages = site_pages(html, audience, other, downloads, html_dir, project, images)
         facts, publisher = _text(parts, "back-facts"), _text(parts, "back-publisher")
+        if audience == audiences[0]:
+            home_draft = _text(parts, "cover-review-draft")
         chapters = [page for page in pages if page.kind == "chapter"]
         for page in pages:
             at = chapters.index(page) if page in chapters else None
@@ -274,8 +318,8 @@ def render_site(documents: dict[str, str], downloads: list[Download], config, ht
     home = _env.get_template("web-home.html.j2").render(
         language=config.language, title=config.title, subtitle=config.subtitle, description=config.description or
         config.title, generator=generator, assets=ASSETS, stylesheet=WEB_STYLESHEET,
-        audiences=[(a, AUDIENCE_NAMES[a]) for a in audiences], facts=facts.split(":")[-1].strip(),
-        publisher=publisher)
+        audiences=[(a, AUDIENCE_NAMES[a]) for a in audiences], facts=home_facts, publisher=publisher,
+        draft_note=home_draft)
     files.insert(0, SiteFile(f"{WEB_DIR}/index.html", home.encode("utf-8"), {"format": "html"}))
     files += site_assets()
     files += [SiteFile(f"{WEB_DIR}/{ASSETS}/images/{name.rpartition('/')[2]}", data, {"format": "image"})
