@@ -199,3 +199,14 @@ def test_a_chapter_with_a_picture_shows_it_from_the_site(project, audience):
     src = re.search(r'<img alt="A black dot" src="([^"]+)"', page).group(1)
     assert src.startswith("../assets/images/") and src.endswith(".svg")
     assert (project / "build" / "web" / audience / src).resolve().read_bytes() == (images / "dot.svg").read_bytes()
+
+
+def test_pictures_with_words_carry_the_typeface_they_were_drawn_for(real_build):
+    """An <img> cannot use the page's fonts: each picture with words holds its own cut-down copy."""
+    pictures = sorted((real_build / "build" / "web" / "assets" / "images").glob("*.svg"))
+    worded = [p for p in pictures if b"<text" in p.read_bytes()]
+    assert worded
+    for picture in worded:
+        data = picture.read_bytes()
+        assert b"@font-face{font-family:'Atkinson Hyperlegible'" in data and b"data:font/ttf;base64," in data
+        assert len(data) < 60_000  # a subset, not the whole font

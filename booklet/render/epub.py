@@ -24,7 +24,7 @@ import jinja2
 from .htmltree import Element, serialize, text_blocks
 from .resources import DEFAULT_STYLE_DIR, FONT_DIR, FONT_FACES, TEMPLATE_DIR
 from .split import Parts, chapter_id, chapter_title, rewrite_links, split_document
-from .web import AUDIENCE_NAMES, urgent_regions, without_print_classes
+from .web import AUDIENCE_NAMES, svg_with_its_font, urgent_regions, without_print_classes
 
 EPUB_STYLESHEET = "epub.css"
 MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
@@ -172,6 +172,8 @@ def _embed_images(root: Element, html_dir: Path, project: Path, files: dict[str,
             if not path.is_relative_to(project.resolve()):
                 raise ValueError(f"picture outside the project: {src}")
             data, suffix = path.read_bytes(), path.suffix.lower()
+            if suffix == ".svg":
+                data = svg_with_its_font(data)
         name = f"images/{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
         files[src] = (name, data)
         image.attrs["src"] = name

@@ -106,8 +106,8 @@ def _make(made: Made, rendered: dict[str, RenderedPdf], wanted: frozenset[str] |
         for item in site:
             entry = item.entry
             if entry["format"] == "html":
-                audience = entry.get("audience")
-                review = copies[audience].review_date(plan) if audience else plan.next_review
+                edition = entry.get("audience")
+                review = copies[edition].review_date(plan) if edition else plan.next_review
                 entry = entry | {"next_review": review.isoformat()}
             files.append(SiteFile(item.path, item.data, entry | brand))
         extras.append(BuiltExtra(f"{WEB_DIR}/", len(site), sum(len(f.data) for f in site),
@@ -120,7 +120,7 @@ EXTRAS_CODE = ("htmltree.py", "split.py", "web.py", "epub.py", "../templates/web
                "../templates/web-home.html.j2", "../templates/epub-page.xhtml.j2", "../templates/epub-nav.xhtml.j2",
                "../templates/epub-package.opf.j2", "../templates/epub-container.xml.j2", "../styles/web.css",
                "../styles/epub.css")
-EXTRAS_LIBRARIES = ("Jinja2", "MarkupSafe", "fontpkg-atkinson-hyperlegible")
+EXTRAS_LIBRARIES = ("Jinja2", "MarkupSafe", "fontpkg-atkinson-hyperlegible", "fonttools")
 
 
 def _key(made: Made, rendered: dict[str, RenderedPdf], wanted: frozenset[str] | set[str]) -> str:

@@ -9,11 +9,15 @@ from a folder, from any web server, with no JavaScript and nothing fetched from 
 """
 from __future__ import annotations
 
+import base64
 import copy
 import datetime as dt
+import functools
 import hashlib
+import io
 import re
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -21,7 +25,7 @@ import jinja2
 
 from ..dates import long_date
 from .htmltree import Element, inner, serialize
-from .resources import DEFAULT_STYLE_DIR, FONT_DIR, FONT_FACES, TEMPLATE_DIR
+from .resources import DEFAULT_STYLE_DIR, FONT_DIR, FONT_FACES, FONT_NAME, TEMPLATE_DIR
 from .split import Parts, chapter_id, chapter_title, demote_headings, rewrite_links, split_document
 
 WEB_DIR = "web"
@@ -84,9 +88,50 @@ def _local_files(root: Element, html_dir: Path, project: Path, folder: str,
         if not path.is_relative_to(project.resolve()):
             raise ValueError(f"picture outside the project: {src}")
         data = path.read_bytes()
+        if path.suffix.lower() == ".svg":
+            data = svg_with_its_font(data)
         name = f"{folder}/{hashlib.sha256(data).hexdigest()[:16]}{path.suffix.lower()}"
         files[src] = (name, data)
         image.attrs["src"] = name
+
+
+_SVG_TEXT = re.compile(rb"<(?:text|tspan)\b[^>]*>([^<]*)", re.S)
+
+
+def svg_with_its_font(svg: bytes) -> bytes:
+    """A picture shown with <img> cannot use the page's fonts, so its words would be drawn in
+    another, wider typeface, and run past their boxes: the booklet's typeface goes inside it,
+    cut down to the letters its words use (a few kilobytes). In the PDF, WeasyPrint draws it
+    with the font already."""
+    if FONT_NAME.encode() not in svg or b"<text" not in svg:
+        return svg
+    letters = "".join(sorted(set(unescape(b"".join(_SVG_TEXT.findall(svg)).decode("utf-8", "replace")))))
+    faces = [("AtkinsonHyperlegible-Regular.ttf", 400)]
+    if re.search(rb'font-weight="(?:bold|700)"|font-weight:\s*(?:bold|700)', svg):
+        faces.append(("AtkinsonHyperlegible-Bold.ttf", 700))
+    rules = []
+    for file, weight in faces:
+        rules.append(f"@font-face{{font-family:'{FONT_NAME}';font-weight:{weight};"
+                     f"src:url(data:font/ttf;base64,{base64.b64encode(_subset(file, letters)).decode()})}}")
+    opening = re.search(rb"<svg\b[^>]*>", svg)
+    if opening is None:
+        return svg
+    style = f"<style>{''.join(rules)}</style>".encode()
+    return svg[:opening.end()] + style + svg[opening.end():]
+
+
+@functools.lru_cache(maxsize=16)
+def _subset(file: str, letters: str) -> bytes:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(FONT_DIR / file, recalcTimestamp=False)
+    subsetter = subset.Subsetter(subset.Options(layout_features=["kern", "liga"], name_IDs=[], notdef_outline=True))
+    subsetter.populate(text=letters + " ")
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)  # recalcTimestamp is off: the same letters give the same bytes
+    return out.getvalue()
 
 
 def urgent_regions(root: Element) -> None:
