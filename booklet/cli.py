@@ -116,6 +116,24 @@ COMMANDS = {
           booklet diff 1.3.2 1.4.0
           booklet diff 1.4.0 working    # what the next edition changes so far
         """),
+    "translate": ("make, update or report on a language's translation files", """
+        A translation lives in translations/LANGUAGE/<chapter id>.po, one entry per block of
+        the chapter (heading, paragraph, list item, table cell, box title, picture description,
+        and the title and summary), in the gettext PO format that Poedit and Weblate open.
+
+        extract (the first time) and update (after the English changed) write the files: a
+        translation made for the English as it is stays; one made for English that has since
+        changed is kept, marked fuzzy, with the old English shown (#|) so the translator sees
+        what changed. status lists, per chapter, how many blocks are done, fuzzy and missing,
+        and checks every translated entry: its citations, glossary marks, contact slots, web
+        addresses, numbers and units must be those of the English. docs/translating.md
+        explains it for translators.
+
+        examples:
+          booklet translate extract cy
+          booklet translate update cy      # after changing the English
+          booklet translate status cy
+        """),
     "schemas": ("write the JSON Schemas in schemas/ (for editors' completion)", """
         Write schemas/*.schema.json from the same field definitions the checks use.
         Run it after adding or changing a field in the code; a test fails until you do.
@@ -165,6 +183,10 @@ def _parser() -> argparse.ArgumentParser:
     sub["diff"].add_argument("old", metavar="OLD", help="an edition with a snapshot, e.g. 1.3.2")
     sub["diff"].add_argument("new", metavar="NEW", nargs="?", default="working",
                              help="another edition, or 'working' for the tree as it is now (the default)")
+    sub["translate"].add_argument("action", choices=("extract", "update", "status"), help="what to do")
+    sub["translate"].add_argument("language", metavar="LANGUAGE", help="the language's code, e.g. cy for Welsh")
+    sub["translate"].add_argument("--edition", choices=("patient", "clinician"), default="patient",
+                                  help="which edition's chapters (default: patient)")
     review = sub["review"].add_subparsers(dest="review_command", required=True, parser_class=_Parser,
                                           metavar="sign")
     sign = review.add_parser("sign", help="sign a chapter off", description="Record a sign-off of a chapter.")
@@ -436,13 +458,27 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
+def _translate(args: argparse.Namespace) -> int:
+    from .authoring.translate import status, status_lines, update
+
+    root = args.root.resolve()
+    if args.action in ("extract", "update"):
+        for merged in update(root, args.language, args.edition):
+            what = (f"{merged.kept} kept, {merged.fuzzy} fuzzy (the English changed), {merged.new} new"
+                    + (f", {merged.obsolete} obsolete" if merged.obsolete else ""))
+            print(f"{'wrote' if merged.changed else 'unchanged'} {merged.path}: {what}")
+    print("\n".join(status_lines(args.language, status(root, args.language, args.edition))))
+    return 0
+
+
 def _main(argv: list[str] | None) -> int:
     root = Path(".")  # files in messages are named relative to the project
     try:
         args = _parser().parse_args(argv)
         root = args.root
         return {"build": _build, "check": _check, "init": _init, "new": _new, "watch": _watch,
-                "release": _release, "review": _review, "diff": _diff, "schemas": _schemas}[args.command](args)
+                "release": _release, "review": _review, "diff": _diff, "schemas": _schemas,
+                "translate": _translate}[args.command](args)
     except UsageError as err:
         print(err, file=sys.stderr)
         return 2

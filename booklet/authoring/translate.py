@@ -1,0 +1,177 @@
+"""`booklet translate extract|update|status LANGUAGE`: the chapters' PO files for one language.
+
+extract and update do the same merge (extract is the word for the first time): every block of
+every chapter the edition prints gets an entry; a translation made for the same English is
+kept; one made for English that has since changed is kept as fuzzy, with that English as its
+previous text (`#|`), the closest earlier block of the same kind in the chapter; English no
+chapter has any more stays at the end of the file as obsolete (`#~`), so no translator's work
+is lost. The same inputs give the same file, byte for byte (no clock time is written).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import write_po
+
+from ..errors import UsageError, ValidationFailed
+from ..files import atomic_write, read_text, real_folder
+from ..source.chapters import Chapter
+from ..source.project import Project, load_project
+from ..source.translations import (LANGUAGE, TRANSLATED_EDITIONS, TRANSLATION_DIR, Progress, catalogue_problems,
+                                   context, message_id, po_file, progress, read_catalogue, translatable)
+
+# How alike earlier English must be to a block's English now for its translation to be offered
+# as fuzzy (difflib's ratio): below it the block starts empty.
+FUZZY_RATIO = 0.6
+
+
+@dataclass(frozen=True)
+class Merged:
+    path: str
+    kept: int
+    fuzzy: int
+    new: int
+    obsolete: int
+    changed: bool  # the file was written
+
+
+def _language(language: str) -> str:
+    if not LANGUAGE.fullmatch(language) or language.lower() in ("en", "en-gb", "en_gb"):
+        raise UsageError(f"booklet: '{language}' is not a language code to translate into (e.g. cy, ur, pl)")
+    return language
+
+
+def merge(chapter: Chapter, source: str, edition: str, old: Catalog | None, language: str,
+          published: dt.date, project_name: str, edition_number: str = "") -> tuple[Catalog, Merged]:
+    """The chapter's catalogue for the English as it is now, carrying over `old`'s work."""
+    when = dt.datetime.combine(published, dt.time(), tzinfo=dt.timezone.utc)
+    catalogue = Catalog(locale=language.replace("-", "_"), project=project_name, version=edition_number,
+                        creation_date=old.creation_date if old is not None else when, revision_date=when,
+                        fuzzy=False, header_comment=f"# {project_name}: the chapter \"{chapter.title}\" "
+                        f"({chapter.id}), {edition} edition, in {language}.\n# Made by `booklet translate`: "
+                        "translate each msgstr; an entry marked fuzzy was made for the English shown after #|."
+                        + "".join(f"\n{line}" for line in _status_lines(old)))
+    kept = fuzzy = new = 0
+    previous = {(str(m.id), m.context): m for m in old if m.id} if old is not None else {}
+    used: set[tuple[str, str | None]] = set()
+    for block in translatable(chapter, source, edition):
+        key = (message_id(block), context(chapter, block))
+        comment = f"English digest: {block.digest}"
+        location = (po_source(chapter), block.line)
+        if (same := catalogue.get(key[0], key[1])) is not None:  # the same English again in the chapter
+            same.locations.append(location)
+            continue
+        if (earlier := previous.get(key)) is not None:
+            used.add(key)
+            catalogue.add(key[0], earlier.string, [location], flags=earlier.flags, auto_comments=[comment],
+                          previous_id=earlier.previous_id, context=key[1])
+            kept += 1
+            continue
+        candidates = [m for k, m in previous.items() if k[1] == key[1] and k not in used and m.string]
+        best = max(candidates, key=lambda m: difflib.SequenceMatcher(None, str(m.id), key[0]).ratio(), default=None)
+        if best is not None and difflib.SequenceMatcher(None, str(best.id), key[0]).ratio() >= FUZZY_RATIO:
+            used.add((str(best.id), best.context))
+            catalogue.add(key[0], best.string, [location], flags={"fuzzy"}, auto_comments=[comment],
+                          previous_id=str(best.previous_id[0]) if best.fuzzy and best.previous_id else str(best.id),
+                          context=key[1])
+            fuzzy += 1
+            continue
+        catalogue.add(key[0], "", [location], auto_comments=[comment], context=key[1])
+        new += 1
+    obsolete = 0
+    for k, m in previous.items():
+        if k not in used and m.string:
+            catalogue.obsolete[_obsolete_key(m)] = m
+            obsolete += 1
+    for m in (old.obsolete.values() if old is not None else ()):
+        if _obsolete_key(m) not in catalogue.obsolete and m.string:
+            catalogue.obsolete[_obsolete_key(m)] = m
+            obsolete += 1
+    return catalogue, Merged(po_file(language, chapter), kept, fuzzy, new, obsolete, False)
+
+
+def _status_lines(old: Catalog | None) -> list[str]:
+    """The lines of an earlier header that say what state the translation is in ("# Status: ..."),
+    which a translator or reviewer writes and an update keeps."""
+    if old is None:
+        return []
+    return [line for line in old.header_comment.splitlines() if line.startswith("# Status:")]
+
+
+def _obsolete_key(message: Message) -> str | tuple[str, str]:
+    """How Babel keys an entry: by its msgid, with its context when it has one."""
+    return (str(message.id), message.context) if message.context else str(message.id)
+
+
+def po_source(chapter: Chapter) -> str:
+    return chapter.path
+
+
+def po_bytes(catalogue: Catalog) -> bytes:
+    out = io.BytesIO()
+    write_po(out, catalogue, width=0, sort_output=False, include_previous=True, omit_header=False)
+    return out.getvalue()
+
+
+def update(root: Path, language: str, edition: str = "patient") -> list[Merged]:
+    """Bring every PO file of the language up to the chapters' English (see the module's note)."""
+    language = _language(language)
+    if edition not in TRANSLATED_EDITIONS:
+        raise UsageError(f"booklet: '{edition}' is not an edition: choose {' or '.join(TRANSLATED_EDITIONS)}")
+    project = load_project(root)
+    folder = real_folder(root / TRANSLATION_DIR / language, root)
+    results = []
+    for chapter in project.chapters:
+        if chapter.is_draft or not chapter.is_for(edition):
+            continue
+        path = po_file(language, chapter)
+        old = read_catalogue(root, path) if (root / path).is_file() else None
+        source = read_text(root / chapter.path, chapter.path, root)
+        catalogue, merged = merge(chapter, source, edition, old, language, project.config.published,
+                                  project.config.title, project.config.edition)
+        data = po_bytes(catalogue)
+        changed = not (folder / Path(path).name).is_file() or (root / path).read_bytes() != data
+        if changed:
+            atomic_write(root / path, data)
+        results.append(Merged(merged.path, merged.kept, merged.fuzzy, merged.new, merged.obsolete, changed))
+    return results
+
+
+def status(root: Path, language: str, edition: str = "patient") -> list[Progress]:
+    """How far each chapter's translation has come, and any problem its entries have."""
+    language = _language(language)
+    project: Project = load_project(root)
+    found: list[Progress] = []
+    problems = []
+    for chapter in project.chapters:
+        if chapter.is_draft or not chapter.is_for(edition):
+            continue
+        path = po_file(language, chapter)
+        catalogue = read_catalogue(root, path) if (root / path).is_file() else None
+        source = read_text(root / chapter.path, chapter.path, root)
+        found.append(progress(chapter, translatable(chapter, source, edition), catalogue))
+        if catalogue is not None:
+            problems += catalogue_problems(catalogue, path)
+    if problems:
+        raise ValidationFailed(problems)
+    return found
+
+
+def status_lines(language: str, found: list[Progress]) -> list[str]:
+    width = max((len(p.chapter) for p in found), default=10)
+    lines = [f"{'chapter':<{width}}  {'done':>5}  {'fuzzy':>5}  {'missing':>7}"]
+    for item in found:
+        note = "  (the English changed: run booklet translate update)" if item.outdated else ""
+        lines.append(f"{item.chapter:<{width}}  {item.done:>5}  {item.fuzzy:>5}  {item.missing:>7}{note}")
+    done, total = sum(p.done for p in found), sum(p.total for p in found)
+    complete = all(p.complete and not p.outdated for p in found) and found
+    lines.append(f"{language}: {done} of {total} blocks translated ({done / total:.0%})" if total else
+                 f"{language}: nothing to translate")
+    lines.append("complete: every block is translated for the English as it is now" if complete else
+                 "not complete: the language's copies stay drafts until every block is done")
+    return lines

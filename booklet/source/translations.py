@@ -1,0 +1,174 @@
+"""translations/<language>/<chapter id>.po: a chapter's translation, one entry per block.
+
+Each entry's context names the chapter, the copies that print the block and its kind
+(`support:patient:item`), its msgid is the English block as it stands, and a comment keeps
+the English text's digest. A translation is used only for the English it was made from: when
+the English changes, `booklet translate update` keeps the old translation as a fuzzy entry
+with the old English beside it (`#|`), so the translator sees exactly what changed, and until
+then the block counts as not translated. The gettext PO format, read and written with Babel,
+so Poedit and Weblate open the files.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import PoFileError, read_po, unescape
+
+from ..errors import BookletError, Problem
+from .blocks import Block, chapter_blocks, edition_of
+from .chapters import Chapter
+
+TRANSLATION_DIR = "translations"
+LANGUAGE = re.compile(r"[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*")
+TRANSLATED_EDITIONS = ("patient", "clinician")
+
+
+def po_file(language: str, chapter: Chapter) -> str:
+    return f"{TRANSLATION_DIR}/{language}/{chapter.id}.po"
+
+
+def context(chapter: Chapter, block: Block) -> str:
+    return f"{chapter.id}:{block.edition}:{block.kind}"
+
+
+def message_id(block: Block) -> str:
+    """The block's English as the translator sees it: a paragraph's lines without the indent a
+    box gives them (put back when the translation is printed)."""
+    return "\n".join(line.strip() for line in block.text.split("\n"))
+
+
+def translatable(chapter: Chapter, source: str, edition: str) -> list[Block]:
+    """The blocks of the chapter that the edition's copies print."""
+    if not chapter.is_for(edition):
+        return []
+    return [b for b in chapter_blocks(source) if edition_of(b, edition) or edition_of(b, "quick-guide")
+            and edition == "patient"]
+
+
+def read_catalogue(root: Path, path: str) -> Catalog:
+    """A PO file, or a one-line error naming it (and the line where Babel knows it)."""
+    try:
+        data = (root / path).read_bytes()
+        catalogue = read_po(io.BytesIO(data), abort_invalid=True)
+    except PoFileError as err:
+        line = getattr(err, "lineno", None)
+        raise BookletError(f"cannot read this translation file: {err}", path, line) from None
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise BookletError(f"cannot read this translation file: {err}", path) from None
+    for key, previous in _previous_ids(data.decode("utf-8")).items():
+        if (entry := catalogue.get(*key)) is not None:
+            entry.previous_id = [previous]
+    return catalogue
+
+
+def _previous_ids(text: str) -> dict[tuple[str, str | None], str]:
+    """The English an entry's fuzzy translation was made for (the `#| msgid` lines), by the
+    entry's msgid and msgctxt. Babel writes these but does not read them back."""
+    found: dict[tuple[str, str | None], str] = {}
+    for chunk in re.split(r"\n\s*\n", text):
+        fields: dict[str, list[str]] = {}
+        current = None
+        for line in chunk.splitlines():
+            if match := re.match(r'^(#\| )?(msgctxt|msgid|msgstr)\s+(".*")\s*$', line):
+                current = ("previous " if match.group(1) else "") + match.group(2)
+                fields[current] = [match.group(3)]
+            elif current and (match := re.match(r'^(#\| )?(".*")\s*$', line)):
+                fields[current].append(match.group(2))
+            elif not line.startswith("#|"):
+                current = None if not line.startswith('"') else current
+        if "previous msgid" in fields and "msgid" in fields:
+            def joined(name: str) -> str:
+                return "".join(unescape(part) for part in fields[name])
+            found[(joined("msgid"), joined("msgctxt") if "msgctxt" in fields else None)] = joined("previous msgid")
+    return found
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How much of a chapter's current English one language has translated."""
+    chapter: str
+    done: int  # translated, for the English as it is now
+    fuzzy: int  # a translation of earlier English, waiting for the translator
+    missing: int  # no translation for the English as it is now
+    outdated: bool = False  # the file has entries for English the chapter no longer has: run `update`
+
+    @property
+    def total(self) -> int:
+        return self.done + self.fuzzy + self.missing
+
+    @property
+    def complete(self) -> bool:
+        return self.fuzzy == 0 and self.missing == 0
+
+
+def progress(chapter: Chapter, blocks: list[Block], catalogue: Catalog | None) -> Progress:
+    done = fuzzy = missing = 0
+    current = {(message_id(block), context(chapter, block)) for block in blocks}
+    for key in sorted(current):  # the same English twice in a chapter is one entry
+        entry = catalogue.get(*key) if catalogue is not None else None
+        if entry is None or not entry.string:
+            missing += 1
+        elif entry.fuzzy:
+            fuzzy += 1
+        else:
+            done += 1
+    outdated = catalogue is not None and any(
+        entry.id and (str(entry.id), entry.context) not in current for entry in catalogue)
+    return Progress(chapter.id, done, fuzzy, missing, outdated)
+
+
+# What a translation must carry over unchanged from the English: citations, glossary marks,
+# contact slots, web addresses, and every number (doses, phone numbers, dates, units with them).
+_KEEP = {
+    "citations": re.compile(r"\[@[^\]]+\]"),
+    "contact slots": re.compile(r"\{\{[a-z-]+\}\}"),
+    "web addresses": re.compile(r"https?://[^\s>)]+"),
+}
+_GLOSSARY = re.compile(r"\[\[[^\]]+\]\]")
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+_UNIT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(mg|g|kg|ml|mL|l|L|mmol/L|mmol|µg|mcg|%|cm|mm|IU)\b")
+
+
+def _citation_keys(text: str) -> list[str]:
+    return sorted(key.strip().lstrip("@") for group in _KEEP["citations"].findall(text)
+                  for key in group[1:-1].split(";"))
+
+
+def entry_problems(entry: Message, path: str) -> list[Problem]:
+    """What a translated entry changed that it must not: one problem per kind, at its PO line."""
+    if not entry.id or not entry.string or entry.fuzzy:
+        return []
+    english, translated = str(entry.id), str(entry.string)
+    found = []
+
+    def problem(text: str) -> None:
+        found.append(Problem(path, entry.lineno, text))
+
+    if _citation_keys(english) != _citation_keys(translated):
+        problem(f"the translation must cite {', '.join(_citation_keys(english)) or 'nothing'} as the English "
+                f"does, not {', '.join(_citation_keys(translated)) or 'nothing'}")
+    for what in ("contact slots", "web addresses"):
+        if sorted(_KEEP[what].findall(english)) != sorted(_KEEP[what].findall(translated)):
+            problem(f"the translation must keep the English {what} as they are: "
+                    f"{' '.join(sorted(_KEEP[what].findall(english))) or 'none'}")
+    if len(_GLOSSARY.findall(english)) != len(_GLOSSARY.findall(translated)):
+        problem(f"the English marks {len(_GLOSSARY.findall(english))} glossary word(s) with [[...]], the "
+                f"translation {len(_GLOSSARY.findall(translated))}")
+    if english.count("**") != translated.count("**"):
+        problem("the translation must mark as many words **bold** as the English does")
+    without_keys = [_KEEP["citations"].sub("", text) for text in (english, translated)]
+    numbers = [sorted(_NUMBER.findall(text)) for text in without_keys]
+    if numbers[0] != numbers[1]:
+        problem(f"the numbers differ from the English ({' '.join(numbers[0]) or 'none'}): a dose, phone "
+                f"number or date must be copied exactly")
+    elif sorted(_UNIT.findall(english)) != sorted(_UNIT.findall(translated)):
+        problem("the units after the numbers differ from the English (a dose must keep its unit)")
+    return found
+
+
+def catalogue_problems(catalogue: Catalog, path: str) -> list[Problem]:
+    return [problem for entry in catalogue for problem in entry_problems(entry, path)]

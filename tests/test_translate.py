@@ -1,0 +1,143 @@
+"""Chapter translations in PO files: one entry per block, fuzzy when the English changes, checked
+for what must not change (citations, numbers, slots), and the same bytes from the same inputs."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from booklet.authoring.translate import po_bytes
+from booklet.source.blocks import chapter_blocks
+from booklet.source.translations import read_catalogue
+from conftest import booklet, write_chapter
+
+FRONT = ("title: Wound care\nid: wound-care\norder: 3\naudience: patient\nsummary: \"Keep it clean [@web-reviewed].\"\n"
+         "reviewed: 2026-01-01\nnext_review: 2027-01-01\nsources: [web-reviewed]")
+BODY = """Wash your hands first [@web-reviewed].
+
+## At home
+
+- [ ] Change the dressing every 2 days [@web-reviewed].
+- Call {{day-phone}} if it gets worse.
+
+!!! urgent "Get help at once"
+    A temperature of 38 C or more is a warning sign [@web-reviewed].
+
+    - a red, hot wound
+
+| When | What |
+|---|---|
+| Morning | Take 5 mg [@web-reviewed] |
+
+![A clean dressing on a leg](images/dressing.svg)
+"""
+
+
+def _catalogue(path: Path):
+    return read_catalogue(path.parent, path.name)
+
+
+def _translate_all(path: Path) -> None:
+    """A stand-in translator: every entry translated (the same tokens kept)."""
+    catalogue = _catalogue(path)
+    for entry in catalogue:
+        if entry.id:
+            entry.string = f"CY: {entry.id}"
+            entry.flags.discard("fuzzy")
+    path.write_bytes(po_bytes(catalogue))
+
+
+def test_a_chapter_is_cut_into_blocks_with_the_markdown_left_out():
+    source = f"---\n{FRONT}\n---\n{BODY}"
+    blocks = [(b.kind, b.text) for b in chapter_blocks(source)]
+    assert blocks == [
+        ("title", "Wound care"), ("summary", "Keep it clean [@web-reviewed]."),
+        ("paragraph", "Wash your hands first [@web-reviewed]."), ("heading", "At home"),
+        ("item", "Change the dressing every 2 days [@web-reviewed]."), ("item", "Call {{day-phone}} if it gets worse."),
+        ("box-title", "Get help at once"), ("paragraph", "A temperature of 38 C or more is a warning sign [@web-reviewed]."),
+        ("item", "a red, hot wound"), ("cell", "When"), ("cell", "What"), ("cell", "Morning"),
+        ("cell", "Take 5 mg [@web-reviewed]"), ("picture", "A clean dressing on a leg")]
+    for block in chapter_blocks(source):
+        assert source[block.start:block.end] == block.text  # where a translation goes back
+
+
+def test_extract_writes_one_entry_per_block_with_its_context_place_and_digest(project):
+    write_chapter(project, "03-wound-care.md", FRONT, BODY)
+    result = booklet(project, "translate", "extract", "cy")
+    assert result.returncode == 0, result.stderr
+    assert "wrote translations/cy/wound-care.po: 0 kept, 0 fuzzy (the English changed), 14 new" in result.stdout
+    catalogue = _catalogue(project / "translations" / "cy" / "wound-care.po")
+    entries = [m for m in catalogue if m.id]
+    assert len(entries) == 14 and all(m.string == "" for m in entries)
+    box = next(m for m in entries if m.context == "wound-care:both:box-title")
+    assert box.id == "Get help at once" and box.locations == [("chapters/03-wound-care.md", 18)]
+    assert any(comment.startswith("English digest: ") for comment in box.auto_comments)
+    assert str(catalogue.locale) == "cy"
+    # The chapter for both editions gives only the patient edition's blocks.
+    shared = [str(m.id) for m in _catalogue(project / "translations" / "cy" / "shared.po") if m.id]
+    assert any("bluebell meadow" in text for text in shared) and not any("quartz lattice" in text for text in shared)
+    assert "wound-care  " in result.stdout and "not complete" in result.stdout
+
+
+def test_changing_one_sentence_makes_exactly_its_entry_fuzzy_in_every_language(project):
+    write_chapter(project, "03-wound-care.md", FRONT, BODY)
+    for language in ("cy", "ur"):
+        assert booklet(project, "translate", "extract", language).returncode == 0
+        _translate_all(project / "translations" / language / "wound-care.po")
+    chapter = project / "chapters" / "03-wound-care.md"
+    chapter.write_text(chapter.read_text().replace("Wash your hands first", "Wash your hands well first"))
+    for language in ("cy", "ur"):
+        result = booklet(project, "translate", "update", language)
+        assert result.returncode == 0, result.stderr
+        assert "wrote translations/%s/wound-care.po: 13 kept, 1 fuzzy" % language in result.stdout
+        catalogue = _catalogue(project / "translations" / language / "wound-care.po")
+        fuzzy = [m for m in catalogue if m.id and m.fuzzy]
+        assert [str(m.id) for m in fuzzy] == ["Wash your hands well first [@web-reviewed]."]
+        assert fuzzy[0].previous_id == ["Wash your hands first [@web-reviewed]."]
+        assert fuzzy[0].string == "CY: Wash your hands first [@web-reviewed]."  # the old translation, to revise
+        status = booklet(project, "translate", "status", language).stdout
+        assert [line.split() for line in status.splitlines() if line.startswith("wound-care")] == \
+            [["wound-care", "13", "1", "0"]]
+    before = (project / "translations" / "cy" / "wound-care.po").read_bytes()
+    again = booklet(project, "translate", "update", "cy")
+    assert "unchanged translations/cy/wound-care.po" in again.stdout
+    assert (project / "translations" / "cy" / "wound-care.po").read_bytes() == before
+
+
+def test_status_before_an_update_counts_the_changed_sentence_as_not_translated(project):
+    write_chapter(project, "03-wound-care.md", FRONT, BODY)
+    booklet(project, "translate", "extract", "cy")
+    _translate_all(project / "translations" / "cy" / "wound-care.po")
+    chapter = project / "chapters" / "03-wound-care.md"
+    chapter.write_text(chapter.read_text().replace("every 2 days", "every 3 days"))
+    status = booklet(project, "translate", "status", "cy").stdout
+    line = next(line for line in status.splitlines() if line.startswith("wound-care"))
+    assert line.split()[:4] == ["wound-care", "13", "0", "1"] and "run booklet translate update" in line
+
+
+def test_a_translation_that_changes_a_dose_a_citation_or_a_slot_fails_at_its_line(project):
+    write_chapter(project, "03-wound-care.md", FRONT, BODY)
+    booklet(project, "translate", "extract", "cy")
+    path = project / "translations" / "cy" / "wound-care.po"
+    catalogue = _catalogue(path)
+    wrong = {"Take 5 mg [@web-reviewed]": "Cymerwch 50 mg [@web-reviewed]",
+             "Wash your hands first [@web-reviewed].": "Golchwch eich dwylo yn gyntaf.",
+             "Call {{day-phone}} if it gets worse.": "Ffoniwch os yw'n gwaethygu."}
+    for entry in catalogue:
+        if entry.id in wrong:
+            entry.string = wrong[str(entry.id)]
+    path.write_bytes(po_bytes(catalogue))
+    result = booklet(project, "translate", "status", "cy")
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 3 and all(line.startswith("translations/cy/wound-care.po:") for line in lines)
+    text = path.read_text().splitlines()
+    for line in lines:
+        number = int(line.split(":")[1])
+        assert text[number - 1].startswith(("msgid", "msgctxt", "#")), line
+    assert any("must cite web-reviewed as the English does, not nothing" in line for line in lines)
+    assert any("numbers differ from the English (5)" in line for line in lines)
+    assert any("contact slots" in line and "{{day-phone}}" in line for line in lines)
+
+
+def test_a_language_code_that_is_not_one_is_refused_in_one_line(project):
+    result = booklet(project, "translate", "extract", "../../etc")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and not (project / "translations").exists()
