@@ -141,3 +141,16 @@ def test_a_translation_that_changes_a_dose_a_citation_or_a_slot_fails_at_its_lin
 def test_a_language_code_that_is_not_one_is_refused_in_one_line(project):
     result = booklet(project, "translate", "extract", "../../etc")
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and not (project / "translations").exists()
+
+
+def test_check_warns_when_the_english_changed_under_a_translation(project):
+    write_chapter(project, "03-wound-care.md", FRONT, BODY.replace("![A clean dressing on a leg](images/dressing.svg)", ""))
+    booklet(project, "translate", "extract", "cy")
+    _translate_all(project / "translations" / "cy" / "wound-care.po")
+    assert "translations/cy" not in booklet(project, "check").stderr
+    chapter = project / "chapters" / "03-wound-care.md"
+    chapter.write_text(chapter.read_text().replace("every 2 days", "every day"))
+    warned = booklet(project, "check").stderr
+    assert "translations/cy/wound-care.po: warning: the English of 'wound-care' changed" in warned
+    booklet(project, "translate", "update", "cy")
+    assert "translations/cy/wound-care.po: warning: 1 entry marked fuzzy" in booklet(project, "check").stderr

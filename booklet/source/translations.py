@@ -18,7 +18,8 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po, unescape
 
-from ..errors import BookletError, Problem
+from ..errors import WARNING, BookletError, Problem
+from ..files import read_text
 from .blocks import Block, chapter_blocks, edition_of
 from .chapters import Chapter
 
@@ -172,3 +173,45 @@ def entry_problems(entry: Message, path: str) -> list[Problem]:
 
 def catalogue_problems(catalogue: Catalog, path: str) -> list[Problem]:
     return [problem for entry in catalogue for problem in entry_problems(entry, path)]
+
+
+def languages(root: Path) -> list[str]:
+    """The languages with a folder in translations/ (real folders only, never through a link)."""
+    folder = root / TRANSLATION_DIR
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.is_symlink() and LANGUAGE.fullmatch(p.name))
+
+
+def translation_problems(root: Path, chapters: tuple[Chapter, ...]) -> list[Problem]:
+    """For `booklet check`: every translated entry's errors (see entry_problems), and a warning for
+    each chapter whose translation is behind its English, so no stale translation goes unnoticed."""
+    found: list[Problem] = []
+    by_id = {chapter.id: chapter for chapter in chapters if not chapter.is_draft}
+    for language in languages(root):
+        for path in sorted((root / TRANSLATION_DIR / language).glob("*.po")):
+            shown = path.relative_to(root).as_posix()
+            chapter = by_id.get(path.stem)
+            if chapter is None or path.is_symlink():
+                found.append(Problem(shown, None, f"no chapter has the id '{path.stem}': rename or remove the "
+                                     "file", WARNING))
+                continue
+            try:
+                catalogue = read_catalogue(root, shown)
+            except BookletError as err:
+                found += err.as_problems(shown)
+                continue
+            found += catalogue_problems(catalogue, shown)
+            # The edition is named in the header comment `update` writes ("..., patient edition, in cy.").
+            edition = next((e for e in TRANSLATED_EDITIONS if f"{e} edition" in catalogue.header_comment),
+                           "patient")
+            source = read_text(root / chapter.path, chapter.path, root)
+            state = progress(chapter, translatable(chapter, source, edition), catalogue)
+            if state.outdated:
+                found.append(Problem(shown, None, f"the English of '{chapter.id}' changed since this file was "
+                                     f"updated: run 'booklet translate update {language}', then revise the "
+                                     "entries it marks fuzzy", WARNING))
+            elif state.fuzzy:
+                found.append(Problem(shown, None, f"{state.fuzzy} entr{'y' if state.fuzzy == 1 else 'ies'} marked "
+                                     "fuzzy: the English changed, so the translation needs revising", WARNING))
+    return found
