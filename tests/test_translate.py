@@ -154,3 +154,17 @@ def test_check_warns_when_the_english_changed_under_a_translation(project):
     assert "translations/cy/wound-care.po: warning: the English of 'wound-care' changed" in warned
     booklet(project, "translate", "update", "cy")
     assert "translations/cy/wound-care.po: warning: 1 entry marked fuzzy" in booklet(project, "check").stderr
+
+
+def test_the_committed_welsh_draft_has_no_errors_and_says_it_is_a_draft():
+    from booklet.source.project import load_project
+    from booklet.source.translations import translation_problems
+
+    repo = Path(__file__).resolve().parent.parent
+    project = load_project(repo)
+    problems = translation_problems(repo, project.chapters)
+    assert not [p for p in problems if p.severity == "error"], [str(p) for p in problems]
+    files = sorted((repo / "translations" / "cy").glob("*.po"))
+    assert {f.stem for f in files} == {c.id for c in project.chapters if c.is_for("patient") and not c.is_draft}
+    for file in files:
+        assert "# Status: machine-assisted DRAFT" in file.read_text(encoding="utf-8"), file.name

@@ -142,6 +142,18 @@ def update(root: Path, language: str, edition: str = "patient") -> list[Merged]:
     return results
 
 
+def status_notes(root: Path, language: str) -> list[str]:
+    """The state its translators or reviewers wrote in the files' headers ("# Status: ..."), each once."""
+    notes: list[str] = []
+    folder = root / TRANSLATION_DIR / language
+    for path in sorted(folder.glob("*.po")) if folder.is_dir() and not folder.is_symlink() else ():
+        for line in _status_lines(read_catalogue(root, path.relative_to(root).as_posix())):
+            text = line.removeprefix("# Status:").strip()
+            if text not in notes:
+                notes.append(text)
+    return notes
+
+
 def status(root: Path, language: str, edition: str = "patient") -> list[Progress]:
     """How far each chapter's translation has come, and any problem its entries have."""
     language = _language(language)
