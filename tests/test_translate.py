@@ -168,3 +168,30 @@ def test_the_committed_welsh_draft_has_no_errors_and_says_it_is_a_draft():
     assert {f.stem for f in files} == {c.id for c in project.chapters if c.is_for("patient") and not c.is_draft}
     for file in files:
         assert "# Status: machine-assisted DRAFT" in file.read_text(encoding="utf-8"), file.name
+
+
+def test_translations_go_back_in_place_and_the_markdown_around_them_is_kept(project):
+    from booklet.source.chapters import parse_chapter
+    from booklet.source.translations import translated_source
+
+    write_chapter(project, "03-wound-care.md", FRONT, BODY)
+    booklet(project, "translate", "extract", "cy")
+    path = project / "translations" / "cy" / "wound-care.po"
+    catalogue = _catalogue(path)
+    for entry in catalogue:
+        if entry.id == "Wound care":
+            entry.string = 'Gofal clwyf: "y pethau sylfaenol"'  # a colon and quotes, as YAML must take them
+        elif entry.id == "A temperature of 38 C or more is a warning sign [@web-reviewed].":
+            entry.string = "Mae tymheredd o 38 C neu fwy\nyn arwydd rhybudd [@web-reviewed]."
+        elif entry.id == "Change the dressing every 2 days [@web-reviewed].":
+            entry.string = "Newidiwch y dresin bob 2 ddiwrnod [@web-reviewed]."
+            entry.flags.add("fuzzy")  # not done: the English stays
+    source = (project / "chapters" / "03-wound-care.md").read_text()
+    chapter, _ = parse_chapter(source, "chapters/03-wound-care.md")
+    text, kept = translated_source(chapter, source, "patient", catalogue)
+    assert kept == 12  # every block but the two done ones
+    assert 'title: "Gofal clwyf: \\"y pethau sylfaenol\\""' in text
+    assert '    Mae tymheredd o 38 C neu fwy\n    yn arwydd rhybudd [@web-reviewed].' in text  # still in the box
+    assert "- [ ] Change the dressing every 2 days [@web-reviewed]." in text  # fuzzy: English kept, tick box too
+    translated, problems = parse_chapter(text, "translations/cy/wound-care.po")
+    assert translated is not None and translated.title == 'Gofal clwyf: "y pethau sylfaenol"', problems

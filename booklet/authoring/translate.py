@@ -18,12 +18,14 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import write_po
 
-from ..errors import UsageError, ValidationFailed
+from ..content.glossary import glossary_problems
+from ..errors import Problem, UsageError, ValidationFailed
 from ..files import atomic_write, read_text, real_folder
-from ..source.chapters import Chapter
+from ..source.chapters import Chapter, parse_chapter
 from ..source.project import Project, load_project
 from ..source.translations import (LANGUAGE, TRANSLATED_EDITIONS, TRANSLATION_DIR, Progress, catalogue_problems,
-                                   context, message_id, po_file, progress, read_catalogue, translatable)
+                                   context, languages, message_id, po_file, progress, read_catalogue,
+                                   translatable, translated_source)
 
 # How alike earlier English must be to a block's English now for its translation to be offered
 # as fuzzy (difflib's ratio): below it the block starts empty.
@@ -187,3 +189,30 @@ def status_lines(language: str, found: list[Progress]) -> list[str]:
     lines.append("complete: every block is translated for the English as it is now" if complete else
                  "not complete: the language's copies stay drafts until every block is done")
     return lines
+
+
+def translated_glossary_problems(root: Path, chapters: tuple[Chapter, ...]) -> list[Problem]:
+    """Each glossary mark in a language's chapters must name a word that language's glossary
+    defines: the translations are put in place, and the chapters checked as the English are."""
+    found: list[Problem] = []
+    for language in languages(root):
+        translated: list[Chapter] = []
+        for chapter in chapters:
+            path = po_file(language, chapter)
+            if chapter.is_draft or not (root / path).is_file():
+                continue
+            catalogue = read_catalogue(root, path)
+            edition = next((e for e in TRANSLATED_EDITIONS if f"{e} edition" in catalogue.header_comment),
+                           "patient")
+            text, _kept = translated_source(chapter, read_text(root / chapter.path, chapter.path, root), edition,
+                                            catalogue)
+            parsed, problems = parse_chapter(text, path)
+            if parsed is None:
+                found.append(Problem(path, None, f"with its translation in place, the chapter does not read: "
+                                     f"{problems[0].message}"))
+                continue
+            translated.append(parsed)
+        found += [Problem(p.path, None, p.message.replace("not defined in the glossary",
+                                                          f"not defined in the {language} glossary"), p.severity)
+                  for p in glossary_problems(tuple(translated))]
+    return found
