@@ -78,3 +78,18 @@ def test_screenshots_of_the_patient_index_and_urgent_page_at_both_widths(real_bu
             top = page.evaluate("document.querySelector('section.urgent').getBoundingClientRect().top")
             assert top < 900, f"the urgent box starts {top:.0f} px down at {width} px wide"
             page.close()
+
+
+def test_the_checkers_report_a_page_with_known_faults(tmp_path):
+    """The harness itself: a page with no language, an image without words and an empty link is
+    reported by both axe and the Nu HTML Checker, so their silence on the booklet means something."""
+    bad = tmp_path / "bad.html"
+    bad.write_text('<!DOCTYPE html><html><head><title>x</title></head><body><img src="a.png"><a href="#"> </a>'
+                   '<p>unclosed</span></body></html>')
+    with checkers.browser() as browser:
+        page = browser.new_page()
+        page.goto(bad.as_uri())
+        found = {v["id"] for v in checkers.axe_violations(page, checkers.axe_script())}
+    assert {"html-has-lang", "image-alt", "link-name"} <= found
+    messages = checkers.vnu([bad])
+    assert any("error" in line and "img" in line for line in messages), messages
