@@ -10,21 +10,19 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
 import io
 import uuid
 import zipfile
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import jinja2
 
 from .htmltree import Element, serialize, text_blocks
 from .resources import DEFAULT_STYLE_DIR, FONT_DIR, FONT_FACES, TEMPLATE_DIR
 from .split import Parts, chapter_id, chapter_title, rewrite_links, split_document
-from .web import AUDIENCE_NAMES, svg_with_its_font, urgent_regions, without_print_classes
+from .web import AUDIENCE_NAMES, picture_file, stored_name, urgent_regions, without_print_classes
 
 EPUB_STYLESHEET = "epub.css"
 MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
@@ -162,21 +160,13 @@ def _embed_images(root: Element, html_dir: Path, project: Path, files: dict[str,
     """Pictures become files of the e-book (a QR code's data: address too), named by their bytes."""
     for image in root.find_all(lambda e: e.tag == "img"):
         src = image.get("src") or ""
-        if src in files:
-            image.attrs["src"] = files[src][0]
-            continue
-        if src.startswith("data:image/svg+xml;base64,"):
-            data, suffix = base64.b64decode(src.partition(",")[2]), ".svg"
-        else:
-            path = (Path(unquote(urlsplit(src).path)) if src.startswith("file:") else html_dir / unquote(src)).resolve()
-            if not path.is_relative_to(project.resolve()):
-                raise ValueError(f"picture outside the project: {src}")
-            data, suffix = path.read_bytes(), path.suffix.lower()
-            if suffix == ".svg":
-                data = svg_with_its_font(data)
-        name = f"images/{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
-        files[src] = (name, data)
-        image.attrs["src"] = name
+        if src not in files:
+            if src.startswith("data:image/svg+xml;base64,"):
+                data, suffix = base64.b64decode(src.partition(",")[2]), ".svg"
+            else:
+                data, suffix = picture_file(src, html_dir, project)
+            files[src] = (stored_name("images", data, suffix), data)
+        image.attrs["src"] = files[src][0]
 
 
 def _part_name(part: Element) -> str:

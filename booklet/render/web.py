@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 
 from ..dates import long_date
+from ..errors import BookletError
 from .htmltree import Element, inner, serialize
 from .resources import DEFAULT_STYLE_DIR, FONT_DIR, FONT_FACES, FONT_NAME, TEMPLATE_DIR
 from .split import Parts, chapter_id, chapter_title, demote_headings, rewrite_links, split_document
@@ -71,28 +72,34 @@ def size_text(count: int) -> str:
     return f"{max(1, round(count / 1024))} KB"
 
 
+def picture_file(src: str, html_dir: Path, project: Path) -> tuple[bytes, str]:
+    """The bytes and suffix of a picture the print HTML shows from a file (relative to its folder,
+    or a file: address), which must lie in the project; an SVG with words gets its typeface."""
+    path = (Path(unquote(urlsplit(src).path)) if src.startswith("file:") else html_dir / unquote(src)).resolve()
+    if not path.is_relative_to(project.resolve()) or not path.is_file():
+        raise BookletError(f"a picture the pages show is not a file in the project: {src}")
+    data, suffix = path.read_bytes(), path.suffix.lower()
+    return (svg_with_its_font(data) if suffix == ".svg" else data), suffix
+
+
+def stored_name(folder: str, data: bytes, suffix: str) -> str:
+    """A picture's file name from its bytes: the same picture is stored once, and a changed one
+    gets a new name (so no browser or reading system shows an old copy)."""
+    return f"{folder}/{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
+
+
 def _local_files(root: Element, html_dir: Path, project: Path, folder: str,
                  files: dict[str, tuple[str, bytes]]) -> None:
-    """Every picture the parts show from a file is copied into the site's `folder` under a name
-    made from its bytes (the same picture once, and the name changes when the picture does);
-    `src` is changed to that name. data: addresses stay as they are."""
+    """Every picture the parts show from a file is copied into the site's `folder`, and `src`
+    points there. data: addresses stay as they are."""
     for image in root.find_all(lambda e: e.tag == "img"):
         src = image.get("src") or ""
         if not src or src.startswith("data:"):
             continue
-        if src in files:
-            image.attrs["src"] = files[src][0]
-            continue
-        path = Path(unquote(urlsplit(src).path)) if src.startswith("file:") else (html_dir / unquote(src))
-        path = path.resolve()
-        if not path.is_relative_to(project.resolve()):
-            raise ValueError(f"picture outside the project: {src}")
-        data = path.read_bytes()
-        if path.suffix.lower() == ".svg":
-            data = svg_with_its_font(data)
-        name = f"{folder}/{hashlib.sha256(data).hexdigest()[:16]}{path.suffix.lower()}"
-        files[src] = (name, data)
-        image.attrs["src"] = name
+        if src not in files:
+            data, suffix = picture_file(src, html_dir, project)
+            files[src] = (stored_name(folder, data, suffix), data)
+        image.attrs["src"] = files[src][0]
 
 
 _SVG_TEXT = re.compile(rb"<(?:text|tspan)\b[^>]*>([^<]*)", re.S)
