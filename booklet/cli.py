@@ -459,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _translate(args: argparse.Namespace) -> int:
-    from .authoring.translate import status, status_lines, status_notes, update
+    from .authoring.translate import font_lines, status, status_lines, status_notes, update
 
     root = args.root.resolve()
     if args.action in ("extract", "update"):
@@ -468,6 +468,7 @@ def _translate(args: argparse.Namespace) -> int:
                     + (f", {merged.obsolete} obsolete" if merged.obsolete else ""))
             print(f"{'wrote' if merged.changed else 'unchanged'} {merged.path}: {what}")
     print("\n".join(status_lines(args.language, status(root, args.language, args.edition))))
+    print("\n".join(font_lines(root, args.language)))
     for note in status_notes(root, args.language):
         print(f"status (from the files): {note}")
     return 0

@@ -195,3 +195,18 @@ def test_translations_go_back_in_place_and_the_markdown_around_them_is_kept(proj
     assert "- [ ] Change the dressing every 2 days [@web-reviewed]." in text  # fuzzy: English kept, tick box too
     translated, problems = parse_chapter(text, "translations/cy/wound-care.po")
     assert translated is not None and translated.title == 'Gofal clwyf: "y pethau sylfaenol"', problems
+
+
+def test_status_and_check_name_the_letters_the_typeface_cannot_draw(project):
+    write_chapter(project, "03-wound-care.md", FRONT, BODY.replace("![A clean dressing on a leg](images/dressing.svg)", ""))
+    booklet(project, "translate", "extract", "cy")
+    path = project / "translations" / "cy" / "wound-care.po"
+    catalogue = _catalogue(path)
+    for entry in catalogue:
+        if entry.id == "At home":
+            entry.string = "Yn y tŷ, gyda dŵr"  # ŷ and ŵ: not in Atkinson Hyperlegible 1.6
+    path.write_bytes(po_bytes(catalogue))
+    status = booklet(project, "translate", "status", "cy").stdout
+    assert "cannot draw ŵ (U+0175, 1 entry), ŷ (U+0177, 1 entry)" in status or \
+        "cannot draw ŷ (U+0177, 1 entry), ŵ (U+0175, 1 entry)" in status, status
+    assert "translations/cy: warning: Atkinson Hyperlegible cannot draw" in booklet(project, "check").stderr

@@ -18,9 +18,10 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import write_po
 
-from ..content.glossary import glossary_problems
-from ..errors import Problem, UsageError, ValidationFailed
+from ..content.glossary import glossary_problems, unmark_terms
+from ..errors import WARNING, Problem, UsageError, ValidationFailed
 from ..files import atomic_write, read_text, real_folder
+from ..render.resources import FONT_NAME, font_characters
 from ..source.chapters import Chapter, parse_chapter
 from ..source.project import Project, load_project
 from ..source.translations import (LANGUAGE, TRANSLATED_EDITIONS, TRANSLATION_DIR, Progress, catalogue_problems,
@@ -216,3 +217,33 @@ def translated_glossary_problems(root: Path, chapters: tuple[Chapter, ...]) -> l
                                                           f"not defined in the {language} glossary"), p.severity)
                   for p in glossary_problems(tuple(translated))]
     return found
+
+
+def missing_glyphs(root: Path, language: str) -> dict[str, int]:
+    """The characters the language's translations use that the booklet's typeface cannot draw
+    (the font-coverage check), with how many entries use each: a copy printed with them would
+    fail the build, or show another font."""
+    have = font_characters()
+    counts: dict[str, int] = {}
+    folder = root / TRANSLATION_DIR / language
+    for path in sorted(folder.glob("*.po")) if folder.is_dir() and not folder.is_symlink() else ():
+        for entry in read_catalogue(root, path.relative_to(root).as_posix()):
+            if entry.id and entry.string:
+                for character in sorted(set(unmark_terms(str(entry.string)))):
+                    if ord(character) not in have and not character.isspace():
+                        counts[character] = counts.get(character, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: -item[1]))
+
+
+def font_lines(root: Path, language: str) -> list[str]:
+    missing = missing_glyphs(root, language)
+    if not missing:
+        return [f"typeface: {FONT_NAME} draws every character the {language} translation uses"]
+    listed = ", ".join(f"{c} (U+{ord(c):04X}, {n} entr{'y' if n == 1 else 'ies'})" for c, n in missing.items())
+    return [f"typeface: {FONT_NAME} cannot draw {listed}: the {language} copies need a typeface that has them"]
+
+
+def translation_font_problems(root: Path) -> list[Problem]:
+    """For `booklet check`: a warning per language whose translation uses characters the typeface lacks."""
+    return [Problem(f"{TRANSLATION_DIR}/{language}", None, font_lines(root, language)[0].removeprefix("typeface: "),
+                    WARNING) for language in languages(root) if missing_glyphs(root, language)]
