@@ -69,7 +69,7 @@ def body_blocks(source: str, body_start: int) -> list[Block]:
 def _walk(source: str, lines: list[str], offsets: list[int], first_line: int, begin: int, stop: int,
           indent: int, edition: str, out: list[Block]) -> None:
     """Blocks in lines[begin:stop], whose text starts `indent` spaces in (a box's body)."""
-    def block(kind: str, index: int, text_start: int, text_end: int, last_index: int | None = None) -> None:
+    def block(kind: str, index: int, text_start: int, text_end: int) -> None:
         text = source[text_start:text_end]
         if text.strip():
             out.append(Block(kind, text, text_start, text_end, first_line + index, edition))

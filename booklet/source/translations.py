@@ -44,11 +44,12 @@ def message_id(block: Block) -> str:
 
 
 def translatable(chapter: Chapter, source: str, edition: str) -> list[Block]:
-    """The blocks of the chapter that the edition's copies print."""
+    """The blocks of the chapter that the edition's copies print (the patient edition's include
+    its quick guide's)."""
     if not chapter.is_for(edition):
         return []
-    return [b for b in chapter_blocks(source) if edition_of(b, edition) or edition_of(b, "quick-guide")
-            and edition == "patient"]
+    return [b for b in chapter_blocks(source)
+            if edition_of(b, edition) or (edition == "patient" and edition_of(b, "quick-guide"))]
 
 
 def read_catalogue(root: Path, path: str) -> Catalog:
