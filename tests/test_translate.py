@@ -210,3 +210,23 @@ def test_status_and_check_name_the_letters_the_typeface_cannot_draw(project):
     assert "cannot draw ŵ (U+0175, 1 entry), ŷ (U+0177, 1 entry)" in status or \
         "cannot draw ŷ (U+0177, 1 entry), ŵ (U+0175, 1 entry)" in status, status
     assert "translations/cy: warning: Atkinson Hyperlegible cannot draw" in booklet(project, "check").stderr
+
+
+def test_a_translation_file_that_is_a_link_or_malformed_is_one_line_naming_it(project, tmp_path):
+    assert booklet(project, "translate", "extract", "cy").returncode == 0
+    secret = tmp_path / "secret.txt"
+    secret.write_text('msgid "x"\nmsgstr "someone else\'s file"\n')
+    link = project / "translations" / "cy" / "shared.po"
+    link.unlink()
+    link.symlink_to(secret)
+    for command in (("translate", "status", "cy"), ("translate", "update", "cy")):
+        result = booklet(project, *command)
+        assert result.returncode == 1 and result.stderr.splitlines() == [
+            "translations/cy/shared.po: is not a plain file in the project; a translation file must be one"]
+    assert secret.read_text() == 'msgid "x"\nmsgstr "someone else\'s file"\n'  # never written through
+    link.unlink()
+    link.write_text('msgid "a"\nmsgstr "b"\n\nnot a keyword\n')
+    result = booklet(project, "translate", "status", "cy")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "translations/cy/shared.po:4: cannot read this translation file: Unknown or misformatted keyword"]

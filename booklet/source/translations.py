@@ -20,7 +20,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po, unescape
 
 from ..errors import WARNING, BookletError, Problem
-from ..files import read_text
+from ..files import is_plain_file, read_text
 from .blocks import Block, chapter_blocks, edition_of
 from .chapters import Chapter
 
@@ -54,12 +54,16 @@ def translatable(chapter: Chapter, source: str, edition: str) -> list[Block]:
 
 def read_catalogue(root: Path, path: str) -> Catalog:
     """A PO file, or a one-line error naming it (and the line where Babel knows it)."""
+    if not is_plain_file(root / path):  # a link could lead anywhere: only the project's own files are read
+        raise BookletError("is not a plain file in the project; a translation file must be one", path)
     try:
         data = (root / path).read_bytes()
         catalogue = read_po(io.BytesIO(data), abort_invalid=True)
     except PoFileError as err:
         line = getattr(err, "lineno", None)
-        raise BookletError(f"cannot read this translation file: {err}", path, line) from None
+        line = line + 1 if isinstance(line, int) else None  # Babel counts this one from 0
+        reason = re.sub(r" on \d+$", "", str(err))
+        raise BookletError(f"cannot read this translation file: {reason}", path, line) from None
     except (OSError, UnicodeDecodeError, ValueError) as err:
         raise BookletError(f"cannot read this translation file: {err}", path) from None
     for key, previous in _previous_ids(data.decode("utf-8")).items():
@@ -194,7 +198,7 @@ def translation_problems(root: Path, chapters: tuple[Chapter, ...]) -> list[Prob
         for path in sorted((root / TRANSLATION_DIR / language).glob("*.po")):
             shown = path.relative_to(root).as_posix()
             chapter = by_id.get(path.stem)
-            if chapter is None or path.is_symlink():
+            if chapter is None:
                 found.append(Problem(shown, None, f"no chapter has the id '{path.stem}': rename or remove the "
                                      "file", WARNING))
                 continue
