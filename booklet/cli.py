@@ -126,13 +126,17 @@ COMMANDS = {
         changed is kept, marked fuzzy, with the old English shown (#|) so the translator sees
         what changed. status lists, per chapter, how many blocks are done, fuzzy and missing,
         and checks every translated entry: its citations, glossary marks, contact slots, web
-        addresses, numbers and units must be those of the English. docs/translating.md
-        explains it for translators.
+        addresses, numbers and units must be those of the English. sign records that a
+        translator, or a reviewer who reads the language, checked a chapter's finished
+        translation (translations/LANGUAGE/sign-offs.yaml); a later change to its English or
+        its translation voids it. docs/translating.md explains it for translators.
 
         examples:
           booklet translate extract cy
           booklet translate update cy      # after changing the English
           booklet translate status cy
+          booklet translate sign cy get-help-urgently --as translator --name "A Jones" \
+              --checked "the whole chapter against the English"
         """),
     "schemas": ("write the JSON Schemas in schemas/ (for editors' completion)", """
         Write schemas/*.schema.json from the same field definitions the checks use.
@@ -183,8 +187,16 @@ def _parser() -> argparse.ArgumentParser:
     sub["diff"].add_argument("old", metavar="OLD", help="an edition with a snapshot, e.g. 1.3.2")
     sub["diff"].add_argument("new", metavar="NEW", nargs="?", default="working",
                              help="another edition, or 'working' for the tree as it is now (the default)")
-    sub["translate"].add_argument("action", choices=("extract", "update", "status"), help="what to do")
+    sub["translate"].add_argument("action", choices=("extract", "update", "status", "sign"), help="what to do")
     sub["translate"].add_argument("language", metavar="LANGUAGE", help="the language's code, e.g. cy for Welsh")
+    sub["translate"].add_argument("chapter", metavar="CHAPTER", nargs="?", default=None,
+                                  help="sign: the chapter whose translation was checked (its id)")
+    sub["translate"].add_argument("--as", dest="role", choices=("translator", "language-reviewer"), default=None,
+                                  help="sign: the signer's role")
+    sub["translate"].add_argument("--name", default=None, help="sign: the signer's name, as it may be printed")
+    sub["translate"].add_argument("--checked", default=None, help="sign: what they checked, in a sentence")
+    sub["translate"].add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD",
+                                  help="sign: when (default: today)")
     sub["translate"].add_argument("--edition", choices=("patient", "clinician"), default="patient",
                                   help="which edition's chapters (default: patient)")
     review = sub["review"].add_subparsers(dest="review_command", required=True, parser_class=_Parser,
@@ -462,6 +474,18 @@ def _translate(args: argparse.Namespace) -> int:
     from .authoring.translate import font_lines, status, status_lines, status_notes, update
 
     root = args.root.resolve()
+    if args.action == "sign":
+        from .authoring.translate import sign_translation
+
+        if not (args.chapter and args.role and args.name and args.checked):
+            raise UsageError("booklet translate sign LANGUAGE CHAPTER --as translator|language-reviewer "
+                             "--name NAME --checked WHAT: all four are needed")
+        written = sign_translation(root, args.language, args.chapter, args.role, args.name, args.checked,
+                                   args.date or dt.date.today())
+        print(f"signed the {args.language} translation of '{args.chapter}' as {args.role} in {written}")
+    elif args.chapter or args.role or args.name or args.checked or args.date:
+        raise UsageError(f"booklet: a chapter, --as, --name, --checked and --date are for 'translate sign', "
+                         f"not '{args.action}'")
     if args.action in ("extract", "update"):
         for merged in update(root, args.language, args.edition):
             what = (f"{merged.kept} kept, {merged.fuzzy} fuzzy (the English changed), {merged.new} new"

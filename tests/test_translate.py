@@ -94,7 +94,7 @@ def test_changing_one_sentence_makes_exactly_its_entry_fuzzy_in_every_language(p
         assert fuzzy[0].previous_id == ["Wash your hands first [@web-reviewed]."]
         assert fuzzy[0].string == "CY: Wash your hands first [@web-reviewed]."  # the old translation, to revise
         status = booklet(project, "translate", "status", language).stdout
-        assert [line.split() for line in status.splitlines() if line.startswith("wound-care")] == \
+        assert [line.split()[:4] for line in status.splitlines() if line.startswith("wound-care")] == \
             [["wound-care", "13", "1", "0"]]
     before = (project / "translations" / "cy" / "wound-care.po").read_bytes()
     again = booklet(project, "translate", "update", "cy")
@@ -230,3 +230,42 @@ def test_a_translation_file_that_is_a_link_or_malformed_is_one_line_naming_it(pr
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "translations/cy/shared.po:4: cannot read this translation file: Unknown or misformatted keyword"]
+
+
+def test_a_translation_sign_off_stands_until_its_english_or_translation_changes(project):
+    write_chapter(project, "03-wound-care.md", FRONT, BODY)
+    booklet(project, "translate", "extract", "cy")
+    unfinished = booklet(project, "translate", "sign", "cy", "wound-care", "--as", "translator", "--name", "A Jones",
+                         "--checked", "all of it")
+    assert unfinished.returncode == 1 and "is not complete (0 fuzzy, 14 missing)" in unfinished.stderr
+    _translate_all(project / "translations" / "cy" / "wound-care.po")
+
+    def signed() -> str:
+        status = booklet(project, "translate", "status", "cy").stdout
+        return next(line for line in status.splitlines() if line.startswith("wound-care")).split("  ")[-1].strip()
+
+    for role, name in (("translator", "A Jones"), ("language-reviewer", "Dr B Evans")):
+        result = booklet(project, "translate", "sign", "cy", "wound-care", "--as", role, "--name", name,
+                         "--checked", "the chapter against the English")
+        assert result.returncode == 0, result.stderr
+    assert signed() == "translator, language reviewer"
+    sign_offs = (project / "translations" / "cy" / "sign-offs.yaml").read_text()
+    assert sign_offs.count("- chapter: wound-care") == 2 and "entries-sha256: " in sign_offs
+    path = project / "translations" / "cy" / "wound-care.po"
+    catalogue = _catalogue(path)
+    for entry in catalogue:
+        if entry.id == "At home":
+            entry.string = "Gartref"
+    path.write_bytes(po_bytes(catalogue))
+    assert signed() == "no one yet"  # the translation changed after they signed
+    warned = booklet(project, "check").stderr
+    assert "A Jones's sign-off of 'wound-care' as translator no longer stands" in warned
+    assert "0 of 2 chapters are signed off by a translator and a reviewer" in warned
+    catalogue = _catalogue(path)
+    for entry in catalogue:
+        if entry.id == "At home":
+            entry.string = "CY: At home"
+    path.write_bytes(po_bytes(catalogue))
+    assert signed() == "translator, language reviewer"  # the text they signed is back
+    wrong = booklet(project, "translate", "sign", "cy", "wound-care", "--as", "translator")
+    assert wrong.returncode == 2 and "all four are needed" in wrong.stderr

@@ -24,7 +24,7 @@ from ..source.signoffs import (ROLE_WORDS, SignOffContext, missing_sign_off_prob
 from ..source.project import BUILD_DIR, gather_project
 from ..source.references import REFERENCES_FILE
 from ..source.translations import translation_problems
-from .translate import translated_glossary_problems, translation_font_problems
+from .translate import translated_glossary_problems, translation_font_problems, translation_sign_off_problems
 from .readability import Readability, patient_readability, readability_problems
 from .reviews import review_warnings
 
@@ -144,7 +144,8 @@ def check_project(root: Path, as_of: dt.date) -> CheckReport:
                 *readability_problems(readability), *glossary_problems(project.chapters),
                 *translation_problems(root, project.chapters)]
     if not has_errors(problems):
-        problems += [*translated_glossary_problems(root, project.chapters), *translation_font_problems(root)]
+        problems += [*translated_glossary_problems(root, project.chapters), *translation_font_problems(root),
+                     *translation_sign_off_problems(root, project.chapters)]
     horizon = as_of + dt.timedelta(days=DUE_SOON_DAYS)
     due = [DueSoon(c.path, c.line_of("next_review"), f"chapter '{c.id}'", c.next_review, c.next_review.isoformat())
            for c in project.chapters if as_of <= c.next_review <= horizon]

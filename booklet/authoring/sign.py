@@ -21,7 +21,7 @@ from ..source.signoffs import (REVIEW_DIR, SIGN_OFF_FIELDS, SignOffContext, chap
 MAX_NAME, MAX_CHECKED = 120, 500
 
 
-def _account() -> str:
+def account() -> str:
     """Who ran the command, as the computer knows them: recorded, never typed."""
     try:
         return getpass.getuser()
@@ -57,7 +57,7 @@ def sign_chapter(root: Path, chapter_id: str, role: str, name: str, checked: str
         raise BookletError(f"--name (one line, up to {MAX_NAME} characters) and --checked (one line, up to "
                            f"{MAX_CHECKED}) are needed as a line each", shown)
     context = SignOffContext(root, project.config, project.references)
-    text = "".join(sign_off_entry(chapter, e, role, name, checked, date, context, _account()) for e in editions)
+    text = "".join(sign_off_entry(chapter, e, role, name, checked, date, context, account()) for e in editions)
     problems = []
     entries, lines = load_yaml(text, shown)  # read back as `booklet check` reads the file
     for index, entry in enumerate(entries):

@@ -9,6 +9,7 @@ is lost. The same inputs give the same file, byte for byte (no clock time is wri
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import io
@@ -19,11 +20,15 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import write_po
 
 from ..content.glossary import glossary_problems, unmark_terms
-from ..errors import WARNING, Problem, UsageError, ValidationFailed
+from ..errors import WARNING, BookletError, Problem, UsageError, ValidationFailed
 from ..files import atomic_write, read_text, real_folder
 from ..render.resources import FONT_NAME, font_characters
 from ..source.chapters import Chapter, parse_chapter
+from ..source.fields import did_you_mean
 from ..source.project import Project, load_project
+from ..source.translation_signoffs import (TRANSLATION_ROLES, entries_digest, read_translation_sign_offs,
+                                          sign_off_entry, sign_off_file, signed_roles)
+from .sign import MAX_CHECKED, MAX_NAME, account
 from ..source.translations import (LANGUAGE, TRANSLATED_EDITIONS, TRANSLATION_DIR, Progress, catalogue_problems,
                                    context, languages, message_id, po_file, progress, read_catalogue,
                                    translatable, translated_source)
@@ -162,14 +167,16 @@ def status(root: Path, language: str, edition: str = "patient") -> list[Progress
     language = _language(language)
     project: Project = load_project(root)
     found: list[Progress] = []
-    problems = []
+    sign_offs, problems = read_translation_sign_offs(root, language)
     for chapter in project.chapters:
         if chapter.is_draft or not chapter.is_for(edition):
             continue
         path = po_file(language, chapter)
         catalogue = read_catalogue(root, path) if (root / path).is_file() else None
         source = read_text(root / chapter.path, chapter.path, root)
-        found.append(progress(chapter, translatable(chapter, source, edition), catalogue))
+        blocks = translatable(chapter, source, edition)
+        signed = tuple(signed_roles(chapter, entries_digest(chapter, blocks, catalogue), sign_offs))
+        found.append(dataclasses.replace(progress(chapter, blocks, catalogue), signed=signed))
         if catalogue is not None:
             problems += catalogue_problems(catalogue, path)
     if problems:
@@ -179,17 +186,67 @@ def status(root: Path, language: str, edition: str = "patient") -> list[Progress
 
 def status_lines(language: str, found: list[Progress]) -> list[str]:
     width = max((len(p.chapter) for p in found), default=10)
-    lines = [f"{'chapter':<{width}}  {'done':>5}  {'fuzzy':>5}  {'missing':>7}"]
+    lines = [f"{'chapter':<{width}}  {'done':>5}  {'fuzzy':>5}  {'missing':>7}  signed off by"]
     for item in found:
         note = "  (the English changed: run booklet translate update)" if item.outdated else ""
-        lines.append(f"{item.chapter:<{width}}  {item.done:>5}  {item.fuzzy:>5}  {item.missing:>7}{note}")
+        signed = ", ".join(SIGNED_WORDS[role] for role in item.signed) or "no one yet"
+        lines.append(f"{item.chapter:<{width}}  {item.done:>5}  {item.fuzzy:>5}  {item.missing:>7}  {signed}{note}")
     done, total = sum(p.done for p in found), sum(p.total for p in found)
     complete = all(p.complete and not p.outdated for p in found) and found
     lines.append(f"{language}: {done} of {total} blocks translated ({done / total:.0%})" if total else
                  f"{language}: nothing to translate")
     lines.append("complete: every block is translated for the English as it is now" if complete else
                  "not complete: the language's copies stay drafts until every block is done")
+    both = sum(1 for p in found if set(p.signed) == set(TRANSLATION_ROLES))
+    lines.append(f"signed off: {both} of {len(found)} chapters by a translator and by a reviewer who reads the "
+                 f"language ('booklet translate sign'); until every chapter is, the copies stay drafts")
     return lines
+
+
+SIGNED_WORDS = {"translator": "translator", "language-reviewer": "language reviewer"}
+SIGN_OFF_HEADER = ("# Sign-offs of the {language} translation: written by 'booklet translate sign'. Each holds the\n"
+                   "# SHA-256 of a chapter's translation entries (its English and their translation) when it was\n"
+                   "# signed; a change to either voids that sign-off.\n")
+
+
+def sign_translation(root: Path, language: str, chapter_id: str, role: str, name: str, checked: str,
+                     date: dt.date) -> str:
+    """Append a sign-off of one chapter's translation, bound to its entries as they are now."""
+    language = _language(language)
+    project = load_project(root)
+    chapters = {c.id: c for c in project.chapters if not c.is_draft}
+    shown = sign_off_file(language)
+    if chapter_id not in chapters:
+        raise BookletError(f"no chapter has the id '{chapter_id}'{did_you_mean(chapter_id, sorted(chapters))}",
+                           shown)
+    chapter = chapters[chapter_id]
+    path = po_file(language, chapter)
+    if not (root / path).is_file():
+        raise BookletError(f"there is no translation of '{chapter_id}' to sign: run 'booklet translate extract "
+                           f"{language}' and translate it first", path)
+    if date > dt.date.today():
+        raise BookletError(f"--date {date.isoformat()} is after today: a sign-off records a check already done",
+                           shown)
+    if not name.strip() or "\n" in name or len(name) > MAX_NAME or "\n" in checked or len(checked) > MAX_CHECKED:
+        raise BookletError(f"--name (one line, up to {MAX_NAME} characters) and --checked (one line, up to "
+                           f"{MAX_CHECKED}) are needed as a line each", shown)
+    catalogue = read_catalogue(root, path)
+    edition = next((e for e in TRANSLATED_EDITIONS if f"{e} edition" in catalogue.header_comment), "patient")
+    blocks = translatable(chapter, read_text(root / chapter.path, chapter.path, root), edition)
+    state = progress(chapter, blocks, catalogue)
+    if not state.complete or state.outdated:
+        raise BookletError(f"the translation of '{chapter_id}' is not complete ({state.fuzzy} fuzzy, "
+                           f"{state.missing} missing): a sign-off is for a finished translation", path)
+    if problems := catalogue_problems(catalogue, path):
+        raise ValidationFailed(problems)
+    _sign_offs, wrong = read_translation_sign_offs(root, language)
+    if wrong:
+        raise ValidationFailed(wrong)
+    text = sign_off_entry(chapter, role, name, checked, date, entries_digest(chapter, blocks, catalogue), account())
+    target = real_folder(root / TRANSLATION_DIR / language, root) / "sign-offs.yaml"
+    existing = read_text(target, shown, root) if target.exists() else SIGN_OFF_HEADER.format(language=language)
+    atomic_write(target, (existing.rstrip("\n") + "\n" + text).encode("utf-8"))
+    return shown
 
 
 def translated_glossary_problems(root: Path, chapters: tuple[Chapter, ...]) -> list[Problem]:
@@ -247,3 +304,34 @@ def translation_font_problems(root: Path) -> list[Problem]:
     """For `booklet check`: a warning per language whose translation uses characters the typeface lacks."""
     return [Problem(f"{TRANSLATION_DIR}/{language}", None, font_lines(root, language)[0].removeprefix("typeface: "),
                     WARNING) for language in languages(root) if missing_glyphs(root, language)]
+
+
+def translation_sign_off_problems(root: Path, chapters: tuple[Chapter, ...]) -> list[Problem]:
+    """For `booklet check`: a language's sign-offs that no longer stand (its English or translation
+    changed since), and how many chapters still lack both, as warnings."""
+    found: list[Problem] = []
+    for language in languages(root):
+        sign_offs, wrong = read_translation_sign_offs(root, language)
+        found += wrong
+        shown = sign_off_file(language)
+        complete = counted = 0
+        for chapter in chapters:
+            path = po_file(language, chapter)
+            if chapter.is_draft or not (root / path).is_file():
+                continue
+            catalogue = read_catalogue(root, path)
+            edition = next((e for e in TRANSLATED_EDITIONS if f"{e} edition" in catalogue.header_comment), "patient")
+            digest = entries_digest(chapter, translatable(chapter, read_text(root / chapter.path, chapter.path, root),
+                                                          edition), catalogue)
+            counted += 1
+            complete += set(signed_roles(chapter, digest, sign_offs)) == set(TRANSLATION_ROLES)
+            for entry in sign_offs:
+                if entry.chapter == chapter.id and entry.entries_sha256 != digest:
+                    found.append(Problem(shown, entry.line, f"{entry.name}'s sign-off of '{chapter.id}' as "
+                                         f"{entry.role} no longer stands: its English or translation changed "
+                                         "since; they need to check it again and sign anew", WARNING))
+        if counted and complete < counted:
+            found.append(Problem(f"{TRANSLATION_DIR}/{language}", None, f"{complete} of {counted} chapters are signed "
+                                 "off by a translator and a reviewer who reads the language: the translation is a "
+                                 "draft until all are", WARNING))
+    return found

@@ -102,6 +102,7 @@ class Progress:
     fuzzy: int  # a translation of earlier English, waiting for the translator
     missing: int  # no translation for the English as it is now
     outdated: bool = False  # the file has entries for English the chapter no longer has: run `update`
+    signed: tuple[str, ...] = ()  # the roles whose sign-off stands for the translation as it is now
 
     @property
     def total(self) -> int:
