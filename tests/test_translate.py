@@ -147,7 +147,7 @@ def test_check_warns_when_the_english_changed_under_a_translation(project):
     write_chapter(project, "03-wound-care.md", FRONT, BODY.replace("![A clean dressing on a leg](images/dressing.svg)", ""))
     booklet(project, "translate", "extract", "cy")
     _translate_all(project / "translations" / "cy" / "wound-care.po")
-    assert "translations/cy" not in booklet(project, "check").stderr
+    assert "changed since" not in booklet(project, "check").stderr
     chapter = project / "chapters" / "03-wound-care.md"
     chapter.write_text(chapter.read_text().replace("every 2 days", "every day"))
     warned = booklet(project, "check").stderr
@@ -233,11 +233,11 @@ def test_a_translation_file_that_is_a_link_or_malformed_is_one_line_naming_it(pr
 
 
 def test_a_translation_sign_off_stands_until_its_english_or_translation_changes(project):
-    write_chapter(project, "03-wound-care.md", FRONT, BODY)
+    write_chapter(project, "03-wound-care.md", FRONT, BODY.replace("![A clean dressing on a leg](images/dressing.svg)", ""))
     booklet(project, "translate", "extract", "cy")
     unfinished = booklet(project, "translate", "sign", "cy", "wound-care", "--as", "translator", "--name", "A Jones",
                          "--checked", "all of it")
-    assert unfinished.returncode == 1 and "is not complete (0 fuzzy, 14 missing)" in unfinished.stderr
+    assert unfinished.returncode == 1 and "is not complete (0 fuzzy, 13 missing)" in unfinished.stderr
     _translate_all(project / "translations" / "cy" / "wound-care.po")
 
     def signed() -> str:
