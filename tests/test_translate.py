@@ -260,7 +260,7 @@ def test_a_translation_sign_off_stands_until_its_english_or_translation_changes(
     assert signed() == "no one yet"  # the translation changed after they signed
     warned = booklet(project, "check").stderr
     assert "A Jones's sign-off of 'wound-care' as translator no longer stands" in warned
-    assert "0 of 2 chapters are signed off by a translator and a reviewer" in warned
+    assert "0 of 3 chapters are signed off by a translator and a reviewer" in warned
     catalogue = _catalogue(path)
     for entry in catalogue:
         if entry.id == "At home":
