@@ -488,14 +488,18 @@ def _translate(args: argparse.Namespace) -> int:
                          f"not '{args.action}'")
     if args.action in ("extract", "update"):
         for merged in update(root, args.language, args.edition):
-            what = (f"{merged.kept} kept, {merged.fuzzy} fuzzy (the English changed), {merged.new} new"
+            what = (f"{merged.translated} translated, {merged.fuzzy} fuzzy (the English changed), "
+                    f"{merged.untranslated} to translate"
                     + (f", {merged.obsolete} obsolete" if merged.obsolete else ""))
             print(f"{'wrote' if merged.changed else 'unchanged'} {merged.path}: {what}")
-    print("\n".join(status_lines(args.language, status(root, args.language, args.edition))))
+    found, problems = status(root, args.language, args.edition)
+    print("\n".join(status_lines(args.language, found)))
     print("\n".join(font_lines(root, args.language)))
     for note in status_notes(root, args.language):
         print(f"status (from the files): {note}")
-    return 0
+    for problem in problems:  # after the table, so the translator still sees how far they are
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
 
 
 def _main(argv: list[str] | None) -> int:

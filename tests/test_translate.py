@@ -63,7 +63,7 @@ def test_extract_writes_one_entry_per_block_with_its_context_place_and_digest(pr
     write_chapter(project, "03-wound-care.md", FRONT, BODY)
     result = booklet(project, "translate", "extract", "cy")
     assert result.returncode == 0, result.stderr
-    assert "wrote translations/cy/wound-care.po: 0 kept, 0 fuzzy (the English changed), 14 new" in result.stdout
+    assert "wrote translations/cy/wound-care.po: 0 translated, 0 fuzzy (the English changed), 14 to translate" in result.stdout
     catalogue = _catalogue(project / "translations" / "cy" / "wound-care.po")
     entries = [m for m in catalogue if m.id]
     assert len(entries) == 14 and all(m.string == "" for m in entries)
@@ -87,7 +87,7 @@ def test_changing_one_sentence_makes_exactly_its_entry_fuzzy_in_every_language(p
     for language in ("cy", "ur"):
         result = booklet(project, "translate", "update", language)
         assert result.returncode == 0, result.stderr
-        assert "wrote translations/%s/wound-care.po: 13 kept, 1 fuzzy" % language in result.stdout
+        assert "wrote translations/%s/wound-care.po: 13 translated, 1 fuzzy" % language in result.stdout
         catalogue = _catalogue(project / "translations" / language / "wound-care.po")
         fuzzy = [m for m in catalogue if m.id and m.fuzzy]
         assert [str(m.id) for m in fuzzy] == ["Wash your hands well first [@web-reviewed]."]
@@ -134,13 +134,15 @@ def test_a_translation_that_changes_a_dose_a_citation_or_a_slot_fails_at_its_lin
         number = int(line.split(":")[1])
         assert text[number - 1].startswith(("msgid", "msgctxt", "#")), line
     assert any("must cite web-reviewed as the English does, not nothing" in line for line in lines)
-    assert any("numbers differ from the English (5)" in line for line in lines)
+    assert any("numbers differ from the English: it has 5, the translation 50" in line for line in lines)
     assert any("contact slots" in line and "{{day-phone}}" in line for line in lines)
 
 
 def test_a_language_code_that_is_not_one_is_refused_in_one_line(project):
     result = booklet(project, "translate", "extract", "../../etc")
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and not (project / "translations").exists()
+    none_yet = booklet(project, "translate", "status", "pl")
+    assert none_yet.returncode == 2 and "there is no translation into 'pl' yet" in none_yet.stderr
 
 
 def test_check_warns_when_the_english_changed_under_a_translation(project):
@@ -249,6 +251,10 @@ def test_a_translation_sign_off_stands_until_its_english_or_translation_changes(
                          "--checked", "the chapter against the English")
         assert result.returncode == 0, result.stderr
     assert signed() == "translator, language reviewer"
+    for role in ("translator", "language-reviewer"):  # again, or in the other role: refused
+        again = booklet(project, "translate", "sign", "cy", "wound-care", "--as", role, "--name", "A Jones",
+                        "--checked", "all of it")
+        assert again.returncode == 1 and ("already signed" in again.stderr or "two people" in again.stderr)
     sign_offs = (project / "translations" / "cy" / "sign-offs.yaml").read_text()
     assert sign_offs.count("- chapter: wound-care") == 2 and "entries-sha256: " in sign_offs
     path = project / "translations" / "cy" / "wound-care.po"
@@ -269,3 +275,20 @@ def test_a_translation_sign_off_stands_until_its_english_or_translation_changes(
     assert signed() == "translator, language reviewer"  # the text they signed is back
     wrong = booklet(project, "translate", "sign", "cy", "wound-care", "--as", "translator")
     assert wrong.returncode == 2 and "all four are needed" in wrong.stderr
+
+
+def test_a_long_sentence_changed_keeps_its_old_english_as_a_valid_po_comment_through_updates(project):
+    long = ("In July 2023 there was no specialist hospital for this illness, but your team could ask experts in "
+            "the UK for advice through a national group [@web-reviewed].")
+    write_chapter(project, "03-wound-care.md", FRONT, long + "\n")
+    booklet(project, "translate", "extract", "cy")
+    _translate_all(project / "translations" / "cy" / "wound-care.po")
+    chapter = project / "chapters" / "03-wound-care.md"
+    chapter.write_text(chapter.read_text().replace("there was no specialist", "there was still no specialist"))
+    for _ in range(2):  # the second update must keep the old English, not drop it
+        assert booklet(project, "translate", "update", "cy").returncode == 0
+        text = (project / "translations" / "cy" / "wound-care.po").read_text()
+        previous = [line for line in text.splitlines() if line.startswith("#|")]
+        assert previous == [f'#| msgid "{long}"'], previous  # one line, quoted: gettext reads it
+        assert _catalogue(project / "translations" / "cy" / "wound-care.po").get(
+            long.replace("there was no", "there was still no"), "wound-care:both:paragraph").previous_id == [long]

@@ -13,11 +13,12 @@ import dataclasses
 import datetime as dt
 import difflib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import write_po
+from babel.messages.pofile import normalize, write_po
 
 from ..content.glossary import glossary_problems, unmark_terms
 from ..errors import WARNING, BookletError, Problem, UsageError, ValidationFailed
@@ -41,10 +42,10 @@ FUZZY_RATIO = 0.6
 @dataclass(frozen=True)
 class Merged:
     path: str
-    kept: int
-    fuzzy: int
-    new: int
-    obsolete: int
+    translated: int  # entries translated for the English as it is now
+    fuzzy: int  # entries whose English changed: their earlier translation waits for the translator
+    untranslated: int
+    obsolete: int  # translations of English no chapter has any more, kept at the end of the file
     changed: bool  # the file was written
 
 
@@ -64,7 +65,6 @@ def merge(chapter: Chapter, source: str, edition: str, old: Catalog | None, lang
                         f"({chapter.id}), {edition} edition, in {language}.\n# Made by `booklet translate`: "
                         "translate each msgstr; an entry marked fuzzy was made for the English shown after #|."
                         + "".join(f"\n{line}" for line in _status_lines(old)))
-    kept = fuzzy = new = 0
     previous = {(str(m.id), m.context): m for m in old if m.id} if old is not None else {}
     used: set[tuple[str, str | None]] = set()
     for block in translatable(chapter, source, edition):
@@ -78,7 +78,6 @@ def merge(chapter: Chapter, source: str, edition: str, old: Catalog | None, lang
             used.add(key)
             catalogue.add(key[0], earlier.string, [location], flags=earlier.flags, auto_comments=[comment],
                           previous_id=earlier.previous_id, context=key[1])
-            kept += 1
             continue
         candidates = [m for k, m in previous.items() if k[1] == key[1] and k not in used and m.string]
         best = max(candidates, key=lambda m: difflib.SequenceMatcher(None, str(m.id), key[0]).ratio(), default=None)
@@ -87,10 +86,8 @@ def merge(chapter: Chapter, source: str, edition: str, old: Catalog | None, lang
             catalogue.add(key[0], best.string, [location], flags={"fuzzy"}, auto_comments=[comment],
                           previous_id=str(best.previous_id[0]) if best.fuzzy and best.previous_id else str(best.id),
                           context=key[1])
-            fuzzy += 1
             continue
         catalogue.add(key[0], "", [location], auto_comments=[comment], context=key[1])
-        new += 1
     obsolete = 0
     for k, m in previous.items():
         if k not in used and m.string:
@@ -100,7 +97,12 @@ def merge(chapter: Chapter, source: str, edition: str, old: Catalog | None, lang
         if _obsolete_key(m) not in catalogue.obsolete and m.string:
             catalogue.obsolete[_obsolete_key(m)] = m
             obsolete += 1
-    return catalogue, Merged(po_file(language, chapter), kept, fuzzy, new, obsolete, False)
+    # What the file holds now, as the translator will find it (an entry kept from earlier counts
+    # as what it is: translated, still fuzzy, or still empty).
+    entries = [m for m in catalogue if m.id]
+    done = sum(1 for m in entries if m.string and not m.fuzzy)
+    waiting = sum(1 for m in entries if m.fuzzy)
+    return catalogue, Merged(po_file(language, chapter), done, waiting, len(entries) - done - waiting, obsolete, False)
 
 
 def _status_lines(old: Catalog | None) -> list[str]:
@@ -120,10 +122,34 @@ def po_source(chapter: Chapter) -> str:
     return chapter.path
 
 
+_PREVIOUS_TAG = "x-booklet-previous-"
+
+
 def po_bytes(catalogue: Catalog) -> bytes:
+    """The catalogue as a PO file. The earlier English of a fuzzy entry (`#| msgid`) is written
+    here, not by Babel, which wraps that comment like prose, mid-string, into lines that gettext,
+    Poedit and Weblate reject as broken strings (and that it cannot read back)."""
+    previous: dict[str, str] = {}
+    for number, message in enumerate(catalogue):
+        if message.id and message.previous_id:
+            tag = f"{_PREVIOUS_TAG}{number}"
+            previous[tag] = str(message.previous_id[0])
+            message.flags.add(tag)  # marks where the comment goes: after the flags, as gettext has it
     out = io.BytesIO()
-    write_po(out, catalogue, width=0, sort_output=False, include_previous=True, omit_header=False)
-    return out.getvalue()
+    try:
+        write_po(out, catalogue, width=0, sort_output=False, include_previous=False, omit_header=False)
+    finally:
+        for message in catalogue:
+            message.flags = {flag for flag in message.flags if not flag.startswith(_PREVIOUS_TAG)}
+
+    def with_previous(match: re.Match) -> str:
+        flags = [flag for flag in match.group(1).split(", ") if not flag.startswith(_PREVIOUS_TAG)]
+        tag = next(flag for flag in match.group(1).split(", ") if flag.startswith(_PREVIOUS_TAG))
+        shown = f"#, {', '.join(flags)}\n" if flags else ""
+        return f"{shown}#| msgid {normalize(previous[tag], prefix='#| ', width=0)}\n"
+
+    text = re.sub(rf"^#, (.*{_PREVIOUS_TAG}\d+.*)\n", with_previous, out.getvalue().decode("utf-8"), flags=re.M)
+    return text.encode("utf-8")
 
 
 def update(root: Path, language: str, edition: str = "patient") -> list[Merged]:
@@ -146,7 +172,7 @@ def update(root: Path, language: str, edition: str = "patient") -> list[Merged]:
         changed = not (folder / Path(path).name).is_file() or (root / path).read_bytes() != data
         if changed:
             atomic_write(root / path, data)
-        results.append(Merged(merged.path, merged.kept, merged.fuzzy, merged.new, merged.obsolete, changed))
+        results.append(dataclasses.replace(merged, changed=changed))
     return results
 
 
@@ -162,10 +188,13 @@ def status_notes(root: Path, language: str) -> list[str]:
     return notes
 
 
-def status(root: Path, language: str, edition: str = "patient") -> list[Progress]:
-    """How far each chapter's translation has come, and any problem its entries have."""
+def status(root: Path, language: str, edition: str = "patient") -> tuple[list[Progress], list[Problem]]:
+    """How far each chapter's translation has come, and the problems its entries have."""
     language = _language(language)
     project: Project = load_project(root)
+    if not (root / TRANSLATION_DIR / language).is_dir():
+        raise UsageError(f"booklet: there is no translation into '{language}' yet: 'booklet translate extract "
+                         f"{language}' starts one")
     found: list[Progress] = []
     sign_offs, problems = read_translation_sign_offs(root, language)
     for chapter in project.chapters:
@@ -179,9 +208,7 @@ def status(root: Path, language: str, edition: str = "patient") -> list[Progress
         found.append(dataclasses.replace(progress(chapter, blocks, catalogue), signed=signed))
         if catalogue is not None:
             problems += catalogue_problems(catalogue, path)
-    if problems:
-        raise ValidationFailed(problems)
-    return found
+    return found, problems
 
 
 def status_lines(language: str, found: list[Progress]) -> list[str]:
@@ -193,7 +220,8 @@ def status_lines(language: str, found: list[Progress]) -> list[str]:
         lines.append(f"{item.chapter:<{width}}  {item.done:>5}  {item.fuzzy:>5}  {item.missing:>7}  {signed}{note}")
     done, total = sum(p.done for p in found), sum(p.total for p in found)
     complete = all(p.complete and not p.outdated for p in found) and found
-    lines.append(f"{language}: {done} of {total} blocks translated ({done / total:.0%})" if total else
+    # Rounded down: 364 of 365 is 99%, never the 100% that would read as finished.
+    lines.append(f"{language}: {done} of {total} blocks translated ({done * 100 // total}%)" if total else
                  f"{language}: nothing to translate")
     lines.append("complete: every block is translated for the English as it is now" if complete else
                  "not complete: the language's copies stay drafts until every block is done")
@@ -239,10 +267,17 @@ def sign_translation(root: Path, language: str, chapter_id: str, role: str, name
                            f"{state.missing} missing): a sign-off is for a finished translation", path)
     if problems := catalogue_problems(catalogue, path):
         raise ValidationFailed(problems)
-    _sign_offs, wrong = read_translation_sign_offs(root, language)
+    sign_offs, wrong = read_translation_sign_offs(root, language)
     if wrong:
         raise ValidationFailed(wrong)
-    text = sign_off_entry(chapter, role, name, checked, date, entries_digest(chapter, blocks, catalogue), account())
+    digest = entries_digest(chapter, blocks, catalogue)
+    standing = [entry for entry in sign_offs if entry.chapter == chapter_id and entry.entries_sha256 == digest]
+    if any(entry.role == role and entry.name == name for entry in standing):
+        raise BookletError(f"{name} has already signed this translation of '{chapter_id}' as {role}", shown)
+    if any(entry.role != role and entry.name == name for entry in standing):
+        raise BookletError(f"{name} signed this translation of '{chapter_id}' in the other role: the translator and "
+                           "the reviewer who reads the language must be two people", shown)
+    text = sign_off_entry(chapter, role, name, checked, date, digest, account())
     target = real_folder(root / TRANSLATION_DIR / language, root) / "sign-offs.yaml"
     existing = read_text(target, shown, root) if target.exists() else SIGN_OFF_HEADER.format(language=language)
     atomic_write(target, (existing.rstrip("\n") + "\n" + text).encode("utf-8"))

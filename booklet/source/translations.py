@@ -171,8 +171,8 @@ def entry_problems(entry: Message, path: str) -> list[Problem]:
     without_keys = [_KEEP["citations"].sub("", text) for text in (english, translated)]
     numbers = [sorted(_NUMBER.findall(text)) for text in without_keys]
     if numbers[0] != numbers[1]:
-        problem(f"the numbers differ from the English ({' '.join(numbers[0]) or 'none'}): a dose, phone "
-                f"number or date must be copied exactly")
+        problem(f"the numbers differ from the English: it has {' '.join(numbers[0]) or 'none'}, the translation "
+                f"{' '.join(numbers[1]) or 'none'}; a dose, phone number, time or date must keep its numbers")
     elif sorted(_UNIT.findall(english)) != sorted(_UNIT.findall(translated)):
         problem("the units after the numbers differ from the English (a dose must keep its unit)")
     return found
