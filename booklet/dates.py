@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .interface import local_date
+
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 MONTHS_SHORT = tuple(month[:3] for month in MONTHS)  # NLM's abbreviations: Jan, Feb, ...
@@ -70,7 +72,9 @@ def parse_partial_date(value: Any) -> PartialDate:
 
 
 def long_date(day: dt.date) -> str:
-    """'21 November 2026'."""
+    """'21 November 2026' (or the same in the language of the copy being made)."""
+    if (spoken := local_date(day, "d MMMM y")) is not None:
+        return spoken
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
@@ -78,6 +82,9 @@ def plain_date(date: PartialDate) -> str:
     """25 March 2024, July 2023, 2018: for readers, not for the citation."""
     if date.month is None:
         return str(date.year)
+    pattern = "MMMM y" if date.day is None else "d MMMM y"
+    if (spoken := local_date(dt.date(date.year, date.month, date.day or 1), pattern)) is not None:
+        return spoken
     if date.day is None:
         return f"{MONTHS[date.month - 1]} {date.year}"
     return f"{date.day} {MONTHS[date.month - 1]} {date.year}"

@@ -17,7 +17,7 @@ PACKAGE = REPO / "booklet"
 # Each stage may import only the stages before it (and itself): load and validate -> content ->
 # render -> output -> the pipeline that runs them -> the authors' tools -> the command line.
 STAGES = ("foundation", "source", "content", "render", "output", "pipeline", "authoring", "cli")
-FOUNDATION = {"booklet", "booklet.errors", "booklet.dates", "booklet.files"}
+FOUNDATION = {"booklet", "booklet.errors", "booklet.dates", "booklet.files", "booklet.interface"}
 # Libraries that only one module may use, so that the rest never pays for importing them.
 CONFINED = {
     "weasyprint": {"booklet.render.pdf", "booklet.render.patches", "booklet.render.page_fit",

@@ -16,6 +16,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 from ..errors import BookletError
+from ..interface import _
 from ..source.citations import BRACKET, CitationItem, parse_bracket
 
 
@@ -100,7 +101,9 @@ class _CitationProcessor(InlineProcessor):
 
 
 def reference_words(number: int, name: str | None) -> str:
-    return f"Reference {number}: {name}" if name else f"Reference {number}"
+    """What a citation link says where it goes, read aloud: 'Reference 3: Cleveland Clinic'."""
+    return _("Reference {number}: {name}").format(number=number, name=name) if name else \
+        _("Reference {number}").format(number=number)
 
 
 class _CitationUnwrapper(Treeprocessor):

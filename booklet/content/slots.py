@@ -16,12 +16,13 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
 from ..errors import BookletError
+from ..interface import N_, _
 
 # Slot name -> what a reader is asked to write on the ruled line when no number is known.
 SLOTS = {
-    "day-phone": "your kidney unit's daytime number",
-    "out-of-hours-phone": "the number for nights and weekends",
-    "emergency-number": "the emergency number",
+    "day-phone": N_("your kidney unit's daytime number"),
+    "out-of-hours-phone": N_("the number for nights and weekends"),
+    "emergency-number": N_("the emergency number"),
 }
 TOKEN = re.compile(r"\{\{[ \t]*([A-Za-z0-9_-]{1,40})[ \t]*\}\}")
 SLOT_CLASSES = frozenset(f"slot-{name}" for name in SLOTS)
@@ -59,7 +60,8 @@ def fill_slots(fragment: str, values: dict[str, str | None]) -> str:
         value = values.get(name)
         if value:
             return f'<strong class="slot-value">{html.escape(value)}</strong>'
-        return f'<span class="write-in" role="img" aria-label="space to write {html.escape(SLOTS[name])}"></span>'
+        label = _("space to write {what}").format(what=_(SLOTS[name]))
+        return f'<span class="write-in" role="img" aria-label="{html.escape(label)}"></span>'
     return _PLACEHOLDER.sub(filled, fragment)
 
 

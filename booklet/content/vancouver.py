@@ -12,6 +12,7 @@ import datetime as dt
 from markupsafe import Markup, escape
 
 from ..dates import PartialDate, nlm_date, plain_date
+from ..interface import N_, _
 from ..source.fields import Name
 from ..source.references import Reference
 
@@ -148,42 +149,46 @@ def _organisation(ref: Reference) -> str | None:
     return ref.publisher or ref.container_title or (ref.author[0].literal if ref.author else None)
 
 
+# How the plain-words entries say what each of a source's own dates is.
+PATIENT_DATE_WORDS = {"issued": N_("Written {date}."), "reviewed": N_("Last checked by its authors {date}."),
+                      "updated": N_("Last updated {date}.")}
+
+
 def patient_entry(ref: Reference, published: dt.date) -> Markup:
     """'Where this information comes from': organisation, title, year, last reviewed, link."""
     organisation = _organisation(ref)
     if ref.type == "article-journal":
-        authors = nlm_name(ref.author[0]) + (" and others" if len(ref.author) > 1 or ref.more_authors else "")
+        authors = nlm_name(ref.author[0]) + (_(" and others") if len(ref.author) > 1 or ref.more_authors else "")
         year = f", {ref.issued.year}" if ref.issued else ""
         text = f"{authors}. \u201c{ref.title}\u201d. {ref.container_title}{year}."
         return escape(text)
     if ref.is_trial:
-        return _with_url(f"{ref.title}: a research study registered as {ref.number} on {ref.container_title}.",
-                         ref, label="")
+        return _with_url(_("{title}: a research study registered as {number} on {registry}.").format(
+            title=ref.title, number=ref.number, registry=ref.container_title), ref, label="")
     lead = f"{organisation}: \u201c{ref.title}\u201d." if organisation else \
-        f"\u201c{ref.title}\u201d (the article does not say who published it)."
-    labels = {"issued": "Written", "reviewed": "Last checked by its authors", "updated": "Last updated"}
-    dates = [f"{labels[kind]} {plain_date(date)}." for kind, date in stated_dates(ref)]
+        _("\u201c{title}\u201d (the article does not say who published it).").format(title=ref.title)
+    dates = [_(PATIENT_DATE_WORDS[kind]).format(date=plain_date(date)) for kind, date in stated_dates(ref)]
     if ref.is_undated:
-        dates.append("It gives no date.")
+        dates.append(_("It gives no date."))
     if ref.next_review:
         if ref.overdue(published):
-            dates.append(f"It was due to be checked again by {plain_date(ref.next_review)}; "
-                         "that check is now overdue.")
+            dates.append(_("It was due to be checked again by {date}; that check is now overdue.").format(
+                date=plain_date(ref.next_review)))
         else:
-            dates.append(f"Next check due {plain_date(ref.next_review)}.")
-    return _with_url(" ".join([lead, *dates]), ref, label="", missing=" No web address recorded.")
+            dates.append(_("Next check due {date}.").format(date=plain_date(ref.next_review)))
+    return _with_url(" ".join([lead, *dates]), ref, label="", missing=_(" No web address recorded."))
 
 
 def short_entry(ref: Reference) -> Markup:
     """A source in a line, for the quick guide's four pages: who, what and when (the full booklet
     lists each in full)."""
     if ref.type == "article-journal":
-        who = nlm_name(ref.author[0]) + (" and others" if len(ref.author) > 1 or ref.more_authors else "")
+        who = nlm_name(ref.author[0]) + (_(" and others") if len(ref.author) > 1 or ref.more_authors else "")
         when = f" {ref.issued.year}" if ref.issued else ""
         return escape(f"{who}, {ref.container_title_short or ref.container_title}{when}.")
     if ref.is_trial:
         return escape(f"{ref.title} ({ref.number}).")
     publisher = _organisation(ref)
     dates = [plain_date(date) for _, date in stated_dates(ref)]
-    when = f", {dates[0]}" if dates else ", undated"
+    when = f", {dates[0]}" if dates else _(", undated")
     return escape(f"{publisher + ': ' if publisher else ''}\u201c{ref.title}\u201d{when}.")

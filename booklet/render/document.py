@@ -26,6 +26,7 @@ from ..content.slots import fill_slots
 from ..content.vancouver import format_reference, patient_entry, review_status, short_entry, spoken_name
 from ..source.audience import QUICK_GUIDE
 from ..dates import long_date
+from ..interface import N_, _
 from ..source.chapters import Chapter, source_line
 from ..source.citations import cited_keys
 from ..source.references import Reference
@@ -155,7 +156,8 @@ def _links_within(html: str, present: set[str]) -> str:
             return match.group(0)
         if match.group(3):
             return match.group(3)
-        return f'<span class="elsewhere">{match.group(2)} (in the full booklet)</span>'
+        where = _("(in the full booklet)")  # not inside the f-string, where the catalogue cannot see it
+        return f'<span class="elsewhere">{match.group(2)} {where}</span>'
     return _CHAPTER_LINK.sub(kept, html)
 
 
@@ -165,12 +167,13 @@ PATIENT_HISTORY = 3
 
 
 # What tells one copy from another in a reader's window title and the PDF's metadata.
-VARIANT_LABELS = {"standard": "{paper}", "large-print": "large print, {paper}", "booklet": "folded booklet, {paper}",
+VARIANT_LABELS = {"standard": "{paper}", "large-print": N_("large print, {paper}"),
+                  "booklet": N_("folded booklet, {paper}"),
                   QUICK_GUIDE: "quick guide, {paper}", "handout": "{paper}"}
 
 
 def copy_label(output: Output) -> str:
-    return VARIANT_LABELS.get(output.variant, "{paper}").format(paper=PAPERS[output.paper].name)
+    return _(VARIANT_LABELS.get(output.variant, "{paper}")).format(paper=_(PAPERS[output.paper].name))
 
 
 @dataclass(frozen=True)
@@ -181,11 +184,11 @@ class SignOffLine:
     text: str
 
 
-SIGN_OFF_LABELS = {"author": "Written by", "clinical-reviewer": "Checked by a clinical reviewer",
-                   "patient-reviewer": "Checked by a patient or lay reviewer", "editor": "Edited by"}
+SIGN_OFF_LABELS = {"author": N_("Written by"), "clinical-reviewer": N_("Checked by a clinical reviewer"),
+                   "patient-reviewer": N_("Checked by a patient or lay reviewer"), "editor": N_("Edited by")}
 # The same in everyday words, for the patient edition.
-PATIENT_SIGN_OFF_LABELS = {**SIGN_OFF_LABELS, "clinical-reviewer": "Checked by a doctor or nurse",
-                           "patient-reviewer": "Checked by a patient or carer"}
+PATIENT_SIGN_OFF_LABELS = {**SIGN_OFF_LABELS, "clinical-reviewer": N_("Checked by a doctor or nurse"),
+                           "patient-reviewer": N_("Checked by a patient or carer")}
 
 
 def sign_off_lines(plan: Plan, output: Output, root: Path) -> list[SignOffLine]:
@@ -210,14 +213,16 @@ def sign_off_lines(plan: Plan, output: Output, root: Path) -> list[SignOffLine]:
         if not signers and role not in shown:
             continue
         if not signers:
-            lines.append(SignOffLine(labels[role], "not yet."))
+            lines.append(SignOffLine(_(labels[role]), _("not yet.")))
             continue
-        parts = [f"{name}, {long_date(date)} ({'every chapter' if len(titles) == len(chapters) else ', '.join(titles)})"
+        every = _("every chapter")
+        parts = [f"{name}, {long_date(date)} ({every if len(titles) == len(chapters) else ', '.join(titles)})"
                  for name, (date, titles) in signers.items()]
         covered = {title for _date, titles in signers.values() for title in titles}
         missing = [chapter.title for chapter in chapters if chapter.title not in covered]
-        text = "; ".join(parts) + (f". Not yet for: {', '.join(missing)}." if missing else ".")
-        lines.append(SignOffLine(labels[role], text))
+        text = "; ".join(parts) + (_(". Not yet for: {chapters}.").format(chapters=", ".join(missing)) if missing
+                                   else ".")
+        lines.append(SignOffLine(_(labels[role]), text))
     return lines
 
 
@@ -254,7 +259,7 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> 
     document = _env.get_template(template).render(
         config=config,
         output=output,
-        audience_label=AUDIENCE_LABELS[output.audience],
+        audience_label=_(AUDIENCE_LABELS[output.audience]),
         copy_label=copy_label(output),
         chapters=chapters,
         references=references,
@@ -296,7 +301,7 @@ def render_printing_note(plan: Plan, output: Output, booklet_pages: int, linear_
     """The instruction sheet that opens an imposed booklet: how to print, fold and staple it."""
     return _env.get_template("printing-note.html.j2").render(
         config=plan.config,
-        audience_label=AUDIENCE_LABELS[output.audience],
+        audience_label=_(AUDIENCE_LABELS[output.audience]),
         sheet_size=PAPERS[output.paper].css_size,
         sheet_paper=PAPERS[output.paper].name,
         booklet_paper=PAPERS[BOOKLET_PAPER[output.paper]].name,

@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..errors import BookletError, UsageError
+from ..interface import N_
 from ..source.brand import Brand
 from ..source.audience import QUICK_GUIDE
 from ..source.changelog import EditionEntry
@@ -31,12 +32,12 @@ class Paper:
 
 # Papers by the names used in file names and the manifest.
 PAPERS = {
-    "a4": Paper("A4", 210, 297, "A4"),
-    "letter": Paper("letter", 215.9, 279.4, "US Letter"),
-    "a5": Paper("A5", 148, 210, "A5"),
-    "half-letter": Paper("5.5in 8.5in", 139.7, 215.9, "US half-letter"),
+    "a4": Paper("A4", 210, 297, N_("A4")),
+    "letter": Paper("letter", 215.9, 279.4, N_("US Letter")),
+    "a5": Paper("A5", 148, 210, N_("A5")),
+    "half-letter": Paper("5.5in 8.5in", 139.7, 215.9, N_("US half-letter")),
 }
-AUDIENCE_LABELS = {"patient": "For patients and families", "clinician": "For healthcare professionals"}
+AUDIENCE_LABELS = {"patient": N_("For patients and families"), "clinician": N_("For healthcare professionals")}
 
 
 @dataclass(frozen=True)

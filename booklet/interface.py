@@ -1,0 +1,94 @@
+"""The words the booklet prints itself, in the language of the copy being made.
+
+English is the source language: the code's own words. Another language's words come from a
+gettext catalogue, booklet/locale/<language>.po (read with Babel), and its dates are formatted
+by Babel for that language. A copy's language is set for the time it is made (`speaking`), so
+the words deep in the content code (a reference's "Last reviewed", a space to write a number
+in) need no language passed down to them; with none set, English is spoken.
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as dt
+import functools
+import gettext as gettext_module
+import io
+from pathlib import Path
+from typing import Iterator
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+CATALOGUE_TEMPLATE = LOCALE_DIR / "booklet.pot"
+SOURCE_LANGUAGE = "en"
+
+_language: contextvars.ContextVar[str] = contextvars.ContextVar("booklet_language", default=SOURCE_LANGUAGE)
+
+
+def primary(language: str) -> str:
+    """'cy' for 'cy-GB': the catalogue a language tag's copies use."""
+    return language.replace("_", "-").split("-")[0].lower()
+
+
+def is_source_language(language: str) -> bool:
+    return primary(language) == SOURCE_LANGUAGE
+
+
+@functools.lru_cache(maxsize=8)
+def translations(language: str) -> gettext_module.NullTranslations:
+    """The catalogue for `language` (English needs none). A language with no catalogue is an error:
+    a copy must never mix in English words unannounced."""
+    if is_source_language(language):
+        return gettext_module.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from .errors import BookletError
+
+    path = LOCALE_DIR / f"{primary(language)}.po"
+    if not path.is_file():
+        raise BookletError(f"there is no catalogue of the booklet's own words for '{language}' "
+                           f"(booklet/locale/{primary(language)}.po)")
+    with open(path, "rb") as handle:
+        catalogue = read_po(handle, locale=primary(language))
+    compiled = io.BytesIO()
+    write_mo(compiled, catalogue, use_fuzzy=False)  # a fuzzy entry is not yet a translation
+    compiled.seek(0)
+    return gettext_module.GNUTranslations(compiled)
+
+
+@contextlib.contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Make what follows print its own words in `language`."""
+    translations(language)  # fails here, before anything is made, for a language with no catalogue
+    token = _language.set(language)
+    try:
+        yield
+    finally:
+        _language.reset(token)
+
+
+def current_language() -> str:
+    return _language.get()
+
+
+def _(message: str) -> str:
+    """`message` (English) in the language being spoken."""
+    return translations(_language.get()).gettext(message)
+
+
+def N_(message: str) -> str:
+    """Marks a word for the catalogue where it is defined (a table of labels); `_` translates it
+    where it is printed."""
+    return message
+
+
+def local_date(day: dt.date, pattern: str) -> str | None:
+    """The date in the language being spoken, by a Babel (CLDR) pattern such as 'd MMMM y'; None
+    in English, whose dates dates.py writes as it always has."""
+    language = _language.get()
+    if is_source_language(language):
+        return None
+    from babel import Locale
+    from babel.dates import format_date
+
+    return format_date(day, pattern, locale=Locale.parse(primary(language)))
