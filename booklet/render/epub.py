@@ -19,6 +19,7 @@ from pathlib import Path
 
 import jinja2
 
+from ..interface import N_, _
 from .htmltree import Element, serialize, text_blocks
 from .resources import DEFAULT_STYLE_DIR, FONT_DIR, FONT_FACES, TEMPLATE_DIR
 from .split import Parts, chapter_id, chapter_title, rewrite_links, split_document
@@ -29,8 +30,8 @@ MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg
                ".gif": "image/gif", ".webp": "image/webp", ".ttf": "font/ttf", ".css": "text/css",
                ".xhtml": "application/xhtml+xml"}
 # The part names of the back matter, as the e-book's files and contents call them.
-PART_TITLES = {"edition-history": "Edition history", "changes": "Changes in this edition",
-               "who-wrote-it": "Who wrote and checked this booklet", "back-cover": "Back cover"}
+PART_TITLES = {"edition-history": N_("Edition history"), "changes": N_("Changes in this edition"),
+               "who-wrote-it": N_("Who wrote and checked this booklet"), "back-cover": N_("Back cover")}
 
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True,
                           undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -191,7 +192,7 @@ def make_epub(html: str, audience: str, config, source: PageSource, html_dir: Pa
             continue
         name = _part_name(part)
         title = chapter_title(part) if part.has_class("chapter") or part is parts.references \
-            else PART_TITLES.get(name, chapter_title(part))
+            else _(PART_TITLES[name]) if name in PART_TITLES else chapter_title(part)
         groups.append((f"{name}.xhtml", title, [part]))
     kept = {id(part) for _file, _title, members in groups for part in members}
     markers = place_page_breaks(parts, kept, source.starts)
@@ -232,7 +233,7 @@ def make_epub(html: str, audience: str, config, source: PageSource, html_dir: Pa
     xhtml = {doc.file: _env.get_template("epub-page.xhtml.j2").render(title=doc.title, body=doc.body, **context)
              for doc in documents}
     nav = _env.get_template("epub-nav.xhtml.j2").render(
-        title=f"{config.title}: {AUDIENCE_NAMES[audience].lower()}", documents=documents,
+        title=f"{config.title}: {_(AUDIENCE_NAMES[audience]).lower()}", documents=documents,
         pages=[(page, href) for page, href in pages if href], first_chapter=next(
             (d.file for d in documents if d.file != "cover.xhtml"), documents[0].file), **context)
     items: list[tuple[str, str, str, str | None]] = [("nav", "nav.xhtml", "application/xhtml+xml", "nav")]
@@ -243,7 +244,7 @@ def make_epub(html: str, audience: str, config, source: PageSource, html_dir: Pa
     pictures = sorted(dict(images.values()).items())
     items += [(f"img-{i}", name, MEDIA_TYPES[Path(name).suffix], None) for i, (name, _data) in enumerate(pictures)]
     package = _env.get_template("epub-package.opf.j2").render(
-        identifier=_identifier(config, audience), title=f"{config.title}: {AUDIENCE_NAMES[audience].lower()}",
+        identifier=_identifier(config, audience), title=f"{config.title}: {_(AUDIENCE_NAMES[audience]).lower()}",
         language=config.language, publisher=config.publisher, description=config.description or config.title,
         published=config.published.isoformat(), edition=config.edition, next_review=next_review.isoformat(),
         page_source=f"urn:booklet:{source.stem}", page_source_label=source.label, has_pages=bool(markers),

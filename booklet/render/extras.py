@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..interface import N_, _
 from .cache import CACHE_FORMAT, RenderCache, code_digest
 from .document import GENERATOR, copy_label
 from .epub import PageSource, make_epub
@@ -62,7 +63,7 @@ def reading_copies(plan: Plan) -> dict[str, Output]:
     return {o.audience: o for o in plan.outputs if o.variant == "standard" and o.paper == "a4"}
 
 
-PAGE_SOURCE_LABELS = {"booklet": "the folded {paper} booklet", "standard": "the {paper} copy"}
+PAGE_SOURCE_LABELS = {"booklet": N_("the folded {paper} booklet"), "standard": N_("the {paper} copy")}
 
 
 def epub_name(plan: Plan, audience: str) -> str:
@@ -83,7 +84,7 @@ def _make(made: Made, rendered: dict[str, RenderedPdf], wanted: frozenset[str] |
         for audience, source in page_sources(plan).items():
             started = time.perf_counter()
             result = rendered[source.stem]
-            label = PAGE_SOURCE_LABELS[source.variant].format(paper=PAPERS[source.paper].name)
+            label = _(PAGE_SOURCE_LABELS[source.variant]).format(paper=_(PAPERS[source.paper].name))
             data = make_epub(made.documents[source.stem], audience, plan.config,
                              PageSource(source.stem, label, result.page_starts or ()), html_dir, root,
                              source.review_date(plan), GENERATOR)
@@ -92,8 +93,8 @@ def _make(made: Made, rendered: dict[str, RenderedPdf], wanted: frozenset[str] |
                                                "pages": result.pages,
                                                "next_review": source.review_date(plan).isoformat()} | brand))
             extras.append(BuiltExtra(name, 1, len(data), time.perf_counter() - started))
-            books.append(Download(name, audience, "E-book", result.pages, len(data), False, data, "EPUB",
-                                  f"; its page numbers are those of {label}"))
+            books.append(Download(name, audience, _("E-book"), result.pages, len(data), False, data, "EPUB",
+                                  _("; its page numbers are those of {copy}").format(copy=label)))
     if "web" in wanted:
         started = time.perf_counter()
         downloads = [Download(o.pdf_name, o.audience, _download_label(o), rendered[o.stem].pages,
@@ -176,11 +177,11 @@ def web_and_epub(made: Made, rendered: dict[str, RenderedPdf], wanted: frozenset
 def _download_label(output: Output) -> str:
     """How the web site's list of PDFs names a copy, e.g. 'Large print, A4'."""
     if output.is_imposed:
-        what = "Quick guide" if output.is_quick_guide else "Folded booklet"
-        return f"{what}, printed 2 pages to a side on {PAPERS[output.paper].name}"
+        what = _("Quick guide") if output.is_quick_guide else _("Folded booklet")
+        return _("{what}, printed 2 pages to a side on {paper}").format(what=what, paper=_(PAPERS[output.paper].name))
     label = copy_label(output)
     if output.variant == "standard":
-        return f"Standard copy, {label}"
+        return _("Standard copy, {paper}").format(paper=label)
     return label[0].upper() + label[1:]
 
 

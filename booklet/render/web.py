@@ -25,6 +25,7 @@ import jinja2
 
 from ..dates import long_date
 from ..errors import BookletError
+from ..interface import N_, _
 from .htmltree import Element, inner, serialize
 from .resources import DEFAULT_STYLE_DIR, FONT_DIR, FONT_FACES, FONT_NAME, TEMPLATE_DIR
 from .split import Parts, chapter_id, chapter_title, demote_headings, rewrite_links, split_document
@@ -33,8 +34,8 @@ WEB_DIR = "web"
 ASSETS = "assets"
 DOWNLOADS = "downloads"
 WEB_STYLESHEET = "web.css"
-ABOUT_TITLE = "Edition history and who checked this booklet"
-AUDIENCE_NAMES = {"patient": "For patients and families", "clinician": "For healthcare professionals"}
+ABOUT_TITLE = N_("Edition history and who checked this booklet")
+AUDIENCE_NAMES = {"patient": N_("For patients and families"), "clinician": N_("For healthcare professionals")}
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ def urgent_regions(root: Element) -> None:
         title.tag = "h2"
         title.attrs["id"] = f"urgent-{number}"
         # As the NHS care card does: a screen reader hears what kind of box this is first.
-        title.children.insert(0, Element("span", {"class": "visually-hidden"}, ["Urgent advice: "]))
+        title.children.insert(0, Element("span", {"class": "visually-hidden"}, [_("Urgent advice: ")]))
         box.attrs["aria-labelledby"] = f"urgent-{number}"
 
 
@@ -162,9 +163,10 @@ def screen_spaces(root: Element) -> None:
     instead (its own label, "space to write your kidney unit's daytime number", less the first
     words). The numbers the booklet prints (999, a brand's) can be called with a tap."""
     for space in root.find_all(lambda e: e.tag == "span" and e.has_class("write-in")):
-        label = (space.get("aria-label") or "").removeprefix("space to write ").strip()
+        prefix = _("space to write {what}").partition("{what}")[0]  # as content/slots.py labels it
+        label = (space.get("aria-label") or "").removeprefix(prefix).strip()
         space.attrs = {"class": "write-in-screen"}
-        space.children = [f"({label})" if label else "(ask your kidney team)"]
+        space.children = [f"({label})" if label else _("(ask your kidney team)")]
     for number in root.find_all(lambda e: e.has_class("slot-value")):
         digits = re.sub(r"[^0-9+]", "", number.text())
         if digits and not number.find(lambda e: e.tag == "a"):
@@ -191,7 +193,7 @@ def scrolling_tables(root: Element) -> None:
                 heading = " ".join(child.text().split())
             if isinstance(child, Element) and child.tag == "table":
                 heads = [" ".join(th.text().split()) for th in child.find_all(lambda e: e.tag == "th")][:4]
-                label = f"Table: {heading}" if heading else "Table: " + ", ".join(heads) if heads else "Table"
+                label = _("Table: {name}").format(name=heading or ", ".join(heads)) if heading or heads else _("Table")
                 parent.children[index] = Element("div", {"class": "table-scroll", "role": "region",
                                                          "aria-label": label, "tabindex": "0"}, [child])
 
@@ -225,12 +227,14 @@ def _index_main(parts: Parts, chapters: list[tuple[str, str, Element]], download
     if urgent is not None:  # first: on a phone, on the first screen
         home, home_title = next((file, title) for file, title, section in chapters if urgent in section.iter())
         out.append(serialize(urgent))
-        out.append(f'<p><a href="{home}">More on this: {serialize(home_title)}</a></p>')
+        more = _("More on this: {title}").format(title=home_title)
+        out.append(f'<p><a href="{home}">{serialize(more)}</a></p>')
     facts = cover.find(lambda e: e.tag == "dl") if cover is not None else None
     if facts is not None:
         facts.attrs["class"] = "facts"
         out.append(serialize(facts))
-    out.append('<h2 id="contents">Contents</h2>\n<ol class="contents-list">')
+    contents = _("Contents")  # outside the f-string, where the catalogue can see it
+    out.append(f'<h2 id="contents">{serialize(contents)}</h2>\n<ol class="contents-list">')
     for file, title_text, section in chapters:
         summary = section.find(lambda e: e.has_class("chapter-summary"))
         message = ""
@@ -243,19 +247,22 @@ def _index_main(parts: Parts, chapters: list[tuple[str, str, Element]], download
         out.append(f'<li><a href="{file}">{serialize(title_text)}</a>{message}</li>')
     if parts.references is not None:
         out.append(f'<li><a href="references.html">{serialize(chapter_title(parts.references))}</a></li>')
-    out.append(f'<li><a href="about.html">{ABOUT_TITLE}</a></li>\n</ol>')
+    out.append(f'<li><a href="about.html">{serialize(_(ABOUT_TITLE))}</a></li>\n</ol>')
     mine = [d for d in downloads if d.audience == audience]
     if mine:
-        out.append('<h2 id="download">Print or download</h2>\n<ul class="downloads">')
+        download = _("Print or download")
+        out.append(f'<h2 id="download">{serialize(download)}</h2>\n<ul class="downloads">')
         for item in mine:
-            note = ", for printing only: print both sides and fold" if item.for_printing_only else ""
-            pages = f"{item.pages} pages, " if item.kind == "PDF" else ""
+            note = _(", for printing only: print both sides and fold") if item.for_printing_only else ""
+            pages = _("{count} pages, ").format(count=item.pages) if item.kind == "PDF" else ""
             out.append(f'<li><a href="../{DOWNLOADS}/{item.file}">{serialize(item.label)}</a> '
                        f'({item.kind}, {pages}{size_text(item.size)}{note}{serialize(item.note)})</li>')
         out.append("</ul>")
     if other:
-        out.append(f'<p>There is also <a href="../{other}/index.html">a version of this booklet '
-                   f'{AUDIENCE_NAMES[other][0].lower()}{AUDIENCE_NAMES[other][1:]}</a>.</p>')
+        version = _("a version of this booklet {for_whom}").format(
+            for_whom=_(AUDIENCE_NAMES[other])[0].lower() + _(AUDIENCE_NAMES[other])[1:])
+        there = _("There is also {link}.").format(link=f'<a href="../{other}/index.html">{serialize(version)}</a>')
+        out.append(f"<p>{there}</p>")
     if parts.inside_cover is not None:
         inside = copy.deepcopy(parts.inside_cover)
         for heading in inside.find_all(lambda e: e.tag == "h2"):
@@ -310,7 +317,8 @@ def site_pages(html: str, audience: str, other: str | None, downloads: list[Down
         legend = parts.inside_cover.find(lambda e: e.has_class("ai-legend")) if parts.inside_cover else None
         if legend is not None:  # the AI mark's key, where the marks of the history and sign-offs are
             body.insert(0, f'<h2 id="ai-mark">The AI mark</h2>\n{serialize(legend)}')
-        pages.append(WebPage("about.html", ABOUT_TITLE, f"<h1>{ABOUT_TITLE}</h1>\n" + "\n".join(body),
+        about = _(ABOUT_TITLE)
+        pages.append(WebPage("about.html", about, f"<h1>{serialize(about)}</h1>\n" + "\n".join(body),
                              "about"))
     return parts, pages
 
@@ -341,8 +349,8 @@ def render_site(documents: dict[str, str], downloads: list[Download], config, ht
     files: list[SiteFile] = []
     audiences = list(documents)
     facts = publisher = home_draft = ""
-    home_facts = (f"Edition {config.edition}, published {long_date(config.published)}. Next review by "
-                  f"{long_date(next_review)}.")
+    home_facts = _("Edition {edition}, published {published}. Next review by {due}.").format(
+        edition=config.edition, published=long_date(config.published), due=long_date(next_review))
     for audience, html in documents.items():
         other = next((a for a in audiences if a != audience), None)
         parts, pages = site_pages(html, audience, other, downloads, html_dir, project, images)
@@ -354,13 +362,14 @@ def render_site(documents: dict[str, str], downloads: list[Download], config, ht
             at = chapters.index(page) if page in chapters else None
             text = _env.get_template("web-page.html.j2").render(
                 language=config.language, page=page, title=config.title, audience=audience,
-                audience_label=AUDIENCE_NAMES[audience], description=f"{config.description or config.title} "
-                f"({AUDIENCE_NAMES[audience].lower()}), edition {config.edition}",
+                audience_label=_(AUDIENCE_NAMES[audience]), description=_("{what} ({for_whom}), edition {edition}").format(
+                    what=config.description or config.title, for_whom=_(AUDIENCE_NAMES[audience]).lower(),
+                    edition=config.edition),
                 generator=generator, assets=ASSETS, stylesheet=WEB_STYLESHEET,
                 has_references=parts.references is not None,
                 references_label=chapter_title(parts.references) if parts.references is not None else "",
                 has_downloads=any(d.audience == audience for d in downloads),
-                other=other, other_label=AUDIENCE_NAMES[other] if other else "",
+                other=other, other_label=_(AUDIENCE_NAMES[other]) if other else "",
                 draft_note=_text(parts, "cover-review-draft"),
                 previous=chapters[at - 1] if at else None,
                 next=chapters[at + 1] if at is not None and at + 1 < len(chapters) else None,
@@ -370,7 +379,7 @@ def render_site(documents: dict[str, str], downloads: list[Download], config, ht
     home = _env.get_template("web-home.html.j2").render(
         language=config.language, title=config.title, subtitle=config.subtitle, description=config.description or
         config.title, generator=generator, assets=ASSETS, stylesheet=WEB_STYLESHEET,
-        audiences=[(a, AUDIENCE_NAMES[a]) for a in audiences], facts=home_facts, publisher=publisher,
+        audiences=[(a, _(AUDIENCE_NAMES[a])) for a in audiences], facts=home_facts, publisher=publisher,
         draft_note=home_draft)
     files.insert(0, SiteFile(f"{WEB_DIR}/index.html", home.encode("utf-8"), {"format": "html"}))
     files += site_assets()
