@@ -92,3 +92,42 @@ def local_date(day: dt.date, pattern: str) -> str | None:
     from babel.dates import format_date
 
     return format_date(day, pattern, locale=Locale.parse(primary(language)))
+
+
+def install(environment) -> None:
+    """Give a Jinja environment `_()` and `{% trans %}` in the language being spoken when each
+    template is rendered (the environment is made once; the language is the copy's)."""
+    environment.add_extension("jinja2.ext.i18n")
+    environment.install_gettext_callables(
+        lambda message: translations(_language.get()).gettext(message),
+        lambda singular, plural, n: translations(_language.get()).ngettext(singular, plural, n),
+        newstyle=True)
+    environment.filters["css_text"] = css_text
+    environment.filters["css_counters"] = css_counters
+    environment.globals["speaking_english"] = lambda: is_source_language(_language.get())
+
+
+def css_text(text) -> str:
+    """Words for a CSS string ("..."), as the page furniture prints them: backslashes and quotes
+    escaped. Markup from `_()` is turned back into plain text first (CSS knows no entities)."""
+    from markupsafe import Markup
+
+    plain = text.unescape() if isinstance(text, Markup) else str(text)
+    return Markup(plain.replace("\\", "\\\\").replace('"', '\\"'))
+
+
+def css_counters(pattern) -> str:
+    """A CSS `content` value from words with {page} and {pages} in them ("Page {page} of
+    {pages}"): the words as strings, the places as the page counters."""
+    import re
+
+    from markupsafe import Markup
+
+    plain = pattern.unescape() if isinstance(pattern, Markup) else str(pattern)
+    parts = []
+    for piece in re.split(r"(\{pages?\})", plain):
+        if piece in ("{page}", "{pages}"):
+            parts.append(f"counter({piece[1:-1]})")
+        elif piece:
+            parts.append(f'"{css_text(piece)}"')
+    return Markup(" ".join(parts))

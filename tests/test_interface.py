@@ -28,7 +28,8 @@ def test_the_welsh_catalogue_translates_every_word_and_keeps_each_placeholder():
     assert set(welsh) == template
     for english, entry in welsh.items():
         assert entry.string and not entry.fuzzy, english
-        assert sorted(re.findall(r"\{\w+\}", english)) == sorted(re.findall(r"\{\w+\}", entry.string)), english
+        places = r"\{\w+\}|%\(\w+\)s"  # str.format's and the templates' (gettext's)
+        assert sorted(re.findall(places, english)) == sorted(re.findall(places, entry.string)), english
 
 
 def test_dates_and_words_follow_the_language_of_the_copy_and_english_is_unchanged():
@@ -48,3 +49,21 @@ def test_a_language_with_no_catalogue_is_refused_before_anything_is_made():
     with pytest.raises(BookletError, match="no catalogue of the booklet's own words for 'pl'"):
         with speaking("pl"):
             pass
+
+
+def test_a_copy_made_in_welsh_prints_the_templates_words_and_dates_in_welsh(built_mini):
+    """HTML only: the document an English copy's PDF is made from, made again in Welsh."""
+    from booklet.pipeline import prepare
+    from booklet.render.document import render_document
+
+    prepared = prepare(built_mini)
+    output = next(o for o in prepared.plan.outputs if o.stem == "fixture-patient-standard-a4-2.1.0")
+    english = render_document(prepared.plan, output, prepared.root, prepared.build_dir)
+    assert english == prepared.documents[output.stem]  # the same words as ever in English
+    with speaking("cy"):
+        welsh = render_document(prepared.plan, output, prepared.root, prepared.build_dir)
+    for words in ("<dt>Argraffiad</dt>", "<dt>Yr adolygiad nesaf</dt>", "Y brif neges:", "15 Ionawr 2026",
+                  '"Tudalen " counter(page) " o " counter(pages)', "O ble mae'r wybodaeth hon yn dod"):
+        assert words in welsh, words
+    for english_words in ("<dt>Edition</dt>", "Main message:", "January 2026", "Where this information comes from"):
+        assert english_words not in welsh, english_words

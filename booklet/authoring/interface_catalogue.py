@@ -1,5 +1,6 @@
-"""The catalogue of the booklet's own words (booklet/locale/booklet.pot), taken from the code:
-every message marked with `_()` or `N_()` (booklet/interface.py), with where it is used.
+"""The catalogue of the booklet's own words (booklet/locale/booklet.pot), taken from the code
+and the templates: every message marked with `_()` or `N_()` (booklet/interface.py), or in a
+template's `{% trans %}` block, with where it is used.
 Each language's booklet/locale/<language>.po translates them; `merge_language` brings one up
 to the template, keeping its translations. Run after changing a marked word:
 
@@ -21,7 +22,7 @@ from babel.messages.pofile import read_po, write_po
 from ..interface import CATALOGUE_TEMPLATE, LOCALE_DIR
 
 PACKAGE = Path(__file__).resolve().parent.parent
-KEYWORDS = {"_": None, "N_": None}
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}  # {% trans %} is gettext
 # A fixed date in the header, so that the same code gives the same file.
 STAMP = dt.datetime(2026, 12, 2, tzinfo=dt.timezone.utc)
 
@@ -31,7 +32,10 @@ def template_catalogue() -> Catalog:
                         header_comment="# The booklet's own words, taken from the code by "
                                        "booklet/authoring/interface_catalogue.py: do not edit by hand.")
     for filename, lineno, message, comments, context in extract_from_dir(
-            str(PACKAGE), method_map=[("**.py", "python")], keywords=KEYWORDS, comment_tags=()):
+            str(PACKAGE), method_map=[("**.py", "python"), ("templates/**.j2", "jinja2.ext:babel_extract")],
+            options_map={"templates/**.j2": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true",
+                                             "lstrip_blocks": "true"}},
+            keywords=KEYWORDS, comment_tags=()):
         if filename.startswith(("authoring/", "tests/")) or not isinstance(message, str):
             continue
         catalogue.add(message, None, [(f"booklet/{filename}", lineno)], context=context)

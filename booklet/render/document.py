@@ -26,7 +26,8 @@ from ..content.slots import fill_slots
 from ..content.vancouver import format_reference, patient_entry, review_status, short_entry, spoken_name
 from ..source.audience import QUICK_GUIDE
 from ..dates import long_date
-from ..interface import N_, _
+from ..interface import N_, _, current_language
+from ..interface import install as install_interface
 from ..source.chapters import Chapter, source_line
 from ..source.citations import cited_keys
 from ..source.references import Reference
@@ -44,6 +45,7 @@ _env = jinja2.Environment(
     lstrip_blocks=True,
 )
 _env.filters["long_date"] = long_date
+install_interface(_env)
 
 
 @dataclass(frozen=True)
@@ -113,11 +115,19 @@ def qr_code_data_url(url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.getvalue()).decode()
 
 
-@functools.lru_cache(maxsize=512)
 def edition_chapter_html(chapter: Chapter, audience: str, where: Location, numbers: tuple[tuple[str, int], ...],
                          marked: frozenset[str] = frozenset(), names: tuple[tuple[str, str], ...] = ()) -> str:
-    """One chapter's HTML, made once per edition: the variants of an edition share it (and `booklet
-    check` makes it the same way). A character the typeface lacks fails it here, for both."""
+    """One chapter's HTML, made once per edition and language: the variants of an edition share it
+    (and `booklet check` makes it the same way). A character the typeface lacks fails it here."""
+    return _chapter_html_in(current_language(), chapter, audience, where, numbers, marked, names)
+
+
+@functools.lru_cache(maxsize=512)
+def _chapter_html_in(language: str, chapter: Chapter, audience: str, where: Location,
+                     numbers: tuple[tuple[str, int], ...], marked: frozenset[str],
+                     names: tuple[tuple[str, str], ...]) -> str:
+    """The cache behind edition_chapter_html, by language too: the words the chapter code adds
+    (spaces to write in, link words) are the copy's language's."""
     html = chapter_html(chapter, audience, where, dict(numbers), marked, dict(names))
     if missing := missing_characters(html):
         raise missing_font_error(missing, chapter)

@@ -20,6 +20,7 @@ from pathlib import Path
 import jinja2
 
 from ..interface import N_, _
+from ..interface import install as install_interface
 from .htmltree import Element, serialize, text_blocks
 from .resources import DEFAULT_STYLE_DIR, FONT_DIR, FONT_FACES, TEMPLATE_DIR
 from .split import Parts, chapter_id, chapter_title, rewrite_links, split_document
@@ -35,6 +36,7 @@ PART_TITLES = {"edition-history": N_("Edition history"), "changes": N_("Changes 
 
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True,
                           undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+install_interface(_env)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ import jinja2
 from ..dates import long_date
 from ..errors import BookletError
 from ..interface import N_, _
+from ..interface import install as install_interface
 from .htmltree import Element, inner, serialize
 from .resources import DEFAULT_STYLE_DIR, FONT_DIR, FONT_FACES, FONT_NAME, TEMPLATE_DIR
 from .split import Parts, chapter_id, chapter_title, demote_headings, rewrite_links, split_document
@@ -334,6 +335,7 @@ def site_assets() -> list[SiteFile]:
 
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True,
                           undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+install_interface(_env)
 
 
 def _text(parts: Parts, css_class: str) -> str:
