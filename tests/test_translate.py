@@ -167,7 +167,8 @@ def test_the_committed_welsh_draft_has_no_errors_and_says_it_is_a_draft():
     problems = translation_problems(repo, project.chapters)
     assert not [p for p in problems if p.severity == "error"], [str(p) for p in problems]
     files = sorted((repo / "translations" / "cy").glob("*.po"))
-    assert {f.stem for f in files} == {c.id for c in project.chapters if c.is_for("patient") and not c.is_draft}
+    assert {f.stem for f in files} == {c.id for c in project.chapters if c.is_for("patient") and not c.is_draft} \
+        | {"_booklet"}
     for file in files:
         assert "# Status: machine-assisted DRAFT" in file.read_text(encoding="utf-8"), file.name
 
@@ -292,3 +293,23 @@ def test_a_long_sentence_changed_keeps_its_old_english_as_a_valid_po_comment_thr
         assert previous == [f'#| msgid "{long}"'], previous  # one line, quoted: gettext reads it
         assert _catalogue(project / "translations" / "cy" / "wound-care.po").get(
             long.replace("there was no", "there was still no"), "wound-care:both:paragraph").previous_id == [long]
+
+
+def test_booklet_yaml_texts_are_translated_in_their_own_file_and_go_fuzzy_when_changed(project):
+    config = project / "booklet.yaml"
+    config.write_text(config.read_text() + "subtitle: A short guide\ndescription: Facts about the fixture\n")
+    assert booklet(project, "translate", "extract", "cy").returncode == 0
+    path = project / "translations" / "cy" / "_booklet.po"
+    catalogue = _catalogue(path)
+    texts = {m.context: str(m.id) for m in catalogue if m.id}
+    assert set(texts) and all(context.startswith("booklet:") for context in texts)
+    _translate_all(path)
+    field = next(iter(texts)).split(":")[1]
+    old = texts[f"booklet:{field}"]
+    config.write_text(config.read_text().replace(old, old + " today", 1))
+    assert "booklet.yaml's texts changed since this file was updated" in booklet(project, "check").stderr
+    result = booklet(project, "translate", "update", "cy")
+    assert "translations/cy/_booklet.po: 0 translated, 1 fuzzy" in result.stdout or \
+        f"translations/cy/_booklet.po: {len(texts) - 1} translated, 1 fuzzy" in result.stdout, result.stdout
+    assert [line.split()[:4] for line in result.stdout.splitlines() if line.startswith("booklet.yaml")] == \
+        [["booklet.yaml", str(len(texts) - 1), "1", "0"]]

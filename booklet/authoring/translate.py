@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import hashlib
 import io
 import re
 from dataclasses import dataclass
@@ -26,11 +27,13 @@ from ..files import atomic_write, read_text, real_folder
 from ..render.resources import FONT_NAME, font_characters
 from ..source.chapters import Chapter, parse_chapter
 from ..source.fields import did_you_mean
+from ..source.config import CONFIG_FILE
 from ..source.project import Project, load_project
 from ..source.translation_signoffs import (TRANSLATION_ROLES, entries_digest, read_translation_sign_offs,
                                           sign_off_entry, sign_off_file, signed_roles)
 from .sign import MAX_CHECKED, MAX_NAME, account
-from ..source.translations import (LANGUAGE, TRANSLATED_EDITIONS, TRANSLATION_DIR, Progress, catalogue_problems,
+from ..source.translations import (BOOKLET_TEXTS, LANGUAGE, TRANSLATED_EDITIONS, TRANSLATION_DIR, Progress,
+                                   booklet_file, catalogue_problems,
                                    context, languages, message_id, po_file, progress, read_catalogue,
                                    translatable, translated_source)
 
@@ -55,23 +58,54 @@ def _language(language: str) -> str:
     return language
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One piece of English to translate: its text, context, place and digest."""
+    english: str
+    context: str
+    location: tuple[str, int]
+    digest: str
+
+
 def merge(chapter: Chapter, source: str, edition: str, old: Catalog | None, language: str,
           published: dt.date, project_name: str, edition_number: str = "") -> tuple[Catalog, Merged]:
     """The chapter's catalogue for the English as it is now, carrying over `old`'s work."""
+    entries = [Entry(message_id(block), context(chapter, block), (po_source(chapter), block.line), block.digest)
+               for block in translatable(chapter, source, edition)]
+    header = (f"# {project_name}: the chapter \"{chapter.title}\" ({chapter.id}), {edition} edition, in {language}.")
+    return _merged(entries, old, language, published, project_name, edition_number, header, po_file(language, chapter))
+
+
+def merge_booklet(config, old: Catalog | None, language: str) -> tuple[Catalog, Merged]:
+    """booklet.yaml's printed texts (subtitle, description, disclaimer, licence, feedback) for the
+    language, carried over as the chapters' are."""
+    entries = [Entry(" ".join(str(getattr(config, field)).split()), f"booklet:{field}",
+                     (CONFIG_FILE, config.line_of(field) or 1),
+                     hashlib.sha256(str(getattr(config, field)).encode()).hexdigest()[:16])
+               for field in BOOKLET_TEXTS if getattr(config, field)]
+    header = f"# {config.title}: the texts of booklet.yaml that the copies print, in {language}."
+    return _merged(entries, old, language, config.published, config.title, config.edition, header,
+                   booklet_file(language))
+
+
+def _merged(entries: list[Entry], old: Catalog | None, language: str, published: dt.date, project_name: str,
+            edition_number: str, header: str, path: str) -> tuple[Catalog, Merged]:
+    """A catalogue of `entries`: a translation made for the same English is kept; one made for
+    English that has since changed is kept as fuzzy, the closest earlier entry of the same context
+    (its English shown as the previous text); the rest of `old` stays at the end as obsolete."""
     when = dt.datetime.combine(published, dt.time(), tzinfo=dt.timezone.utc)
     catalogue = Catalog(locale=language.replace("-", "_"), project=project_name, version=edition_number,
                         creation_date=old.creation_date if old is not None else when, revision_date=when,
-                        fuzzy=False, header_comment=f"# {project_name}: the chapter \"{chapter.title}\" "
-                        f"({chapter.id}), {edition} edition, in {language}.\n# Made by `booklet translate`: "
+                        fuzzy=False, header_comment=f"{header}\n# Made by `booklet translate`: "
                         "translate each msgstr; an entry marked fuzzy was made for the English shown after #|."
                         + "".join(f"\n{line}" for line in _status_lines(old)))
     previous = {(str(m.id), m.context): m for m in old if m.id} if old is not None else {}
     used: set[tuple[str, str | None]] = set()
-    for block in translatable(chapter, source, edition):
-        key = (message_id(block), context(chapter, block))
-        comment = f"English digest: {block.digest}"
-        location = (po_source(chapter), block.line)
-        if (same := catalogue.get(key[0], key[1])) is not None:  # the same English again in the chapter
+    for item in entries:
+        key = (item.english, item.context)
+        comment = f"English digest: {item.digest}"
+        location = item.location
+        if (same := catalogue.get(key[0], key[1])) is not None:  # the same English again
             same.locations.append(location)
             continue
         if (earlier := previous.get(key)) is not None:
@@ -99,10 +133,10 @@ def merge(chapter: Chapter, source: str, edition: str, old: Catalog | None, lang
             obsolete += 1
     # What the file holds now, as the translator will find it (an entry kept from earlier counts
     # as what it is: translated, still fuzzy, or still empty).
-    entries = [m for m in catalogue if m.id]
-    done = sum(1 for m in entries if m.string and not m.fuzzy)
-    waiting = sum(1 for m in entries if m.fuzzy)
-    return catalogue, Merged(po_file(language, chapter), done, waiting, len(entries) - done - waiting, obsolete, False)
+    found = [m for m in catalogue if m.id]
+    done = sum(1 for m in found if m.string and not m.fuzzy)
+    waiting = sum(1 for m in found if m.fuzzy)
+    return catalogue, Merged(path, done, waiting, len(found) - done - waiting, obsolete, False)
 
 
 def _status_lines(old: Catalog | None) -> list[str]:
@@ -173,6 +207,14 @@ def update(root: Path, language: str, edition: str = "patient") -> list[Merged]:
         if changed:
             atomic_write(root / path, data)
         results.append(dataclasses.replace(merged, changed=changed))
+    path = booklet_file(language)
+    old = read_catalogue(root, path) if (root / path).is_file() else None
+    catalogue, merged = merge_booklet(project.config, old, language)
+    data = po_bytes(catalogue)
+    changed = not (root / path).is_file() or (root / path).read_bytes() != data
+    if changed:
+        atomic_write(root / path, data)
+    results.append(dataclasses.replace(merged, changed=changed))
     return results
 
 
@@ -208,6 +250,25 @@ def status(root: Path, language: str, edition: str = "patient") -> tuple[list[Pr
         found.append(dataclasses.replace(progress(chapter, blocks, catalogue), signed=signed))
         if catalogue is not None:
             problems += catalogue_problems(catalogue, path)
+    # booklet.yaml's texts, as one more row.
+    path = booklet_file(language)
+    catalogue = read_catalogue(root, path) if (root / path).is_file() else None
+    entries = [(" ".join(str(getattr(project.config, f)).split()), f"booklet:{f}")
+               for f in BOOKLET_TEXTS if getattr(project.config, f)]
+    if entries:
+        done = fuzzy = missing = 0
+        for key in entries:
+            entry = catalogue.get(*key) if catalogue is not None else None
+            if entry is None or not entry.string:
+                missing += 1
+            elif entry.fuzzy:
+                fuzzy += 1
+            else:
+                done += 1
+        outdated = catalogue is not None and {(str(m.id), m.context) for m in catalogue if m.id} != set(entries)
+        found.append(Progress(CONFIG_FILE, done, fuzzy, missing, outdated))
+        if catalogue is not None:
+            problems += catalogue_problems(catalogue, path)
     return found, problems
 
 
@@ -217,6 +278,8 @@ def status_lines(language: str, found: list[Progress]) -> list[str]:
     for item in found:
         note = "  (the English changed: run booklet translate update)" if item.outdated else ""
         signed = ", ".join(SIGNED_WORDS[role] for role in item.signed) or "no one yet"
+        if item.chapter == CONFIG_FILE:
+            signed = "(its translation cannot be signed off yet)"
         lines.append(f"{item.chapter:<{width}}  {item.done:>5}  {item.fuzzy:>5}  {item.missing:>7}  {signed}{note}")
     done, total = sum(p.done for p in found), sum(p.total for p in found)
     complete = all(p.complete and not p.outdated for p in found) and found
@@ -225,8 +288,9 @@ def status_lines(language: str, found: list[Progress]) -> list[str]:
                  f"{language}: nothing to translate")
     lines.append("complete: every block is translated for the English as it is now" if complete else
                  "not complete: the language's copies stay drafts until every block is done")
-    both = sum(1 for p in found if set(p.signed) == set(TRANSLATION_ROLES))
-    lines.append(f"signed off: {both} of {len(found)} chapters by a translator and by a reviewer who reads the "
+    chapters = [p for p in found if p.chapter != CONFIG_FILE]
+    both = sum(1 for p in chapters if set(p.signed) == set(TRANSLATION_ROLES))
+    lines.append(f"signed off: {both} of {len(chapters)} chapters by a translator and by a reviewer who reads the "
                  f"language ('booklet translate sign'); until every chapter is, the copies stay drafts")
     return lines
 

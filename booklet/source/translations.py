@@ -27,6 +27,13 @@ from .chapters import Chapter
 TRANSLATION_DIR = "translations"
 LANGUAGE = re.compile(r"[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*")
 TRANSLATED_EDITIONS = ("patient", "clinician")
+# booklet.yaml's texts that the copies print, translated in translations/<language>/_booklet.po.
+BOOKLET_TEXTS = ("subtitle", "description", "disclaimer", "licence", "feedback")
+BOOKLET_PO = "_booklet.po"  # "_" is in no chapter id, so no chapter file can take its name
+
+
+def booklet_file(language: str) -> str:
+    return f"{TRANSLATION_DIR}/{language}/{BOOKLET_PO}"
 
 
 def po_file(language: str, chapter: Chapter) -> str:
@@ -198,6 +205,9 @@ def translation_problems(root: Path, chapters: tuple[Chapter, ...]) -> list[Prob
     for language in languages(root):
         for path in sorted((root / TRANSLATION_DIR / language).glob("*.po")):
             shown = path.relative_to(root).as_posix()
+            if path.name == BOOKLET_PO:
+                found += booklet_text_problems(root, shown)
+                continue
             chapter = by_id.get(path.stem)
             if chapter is None:
                 found.append(Problem(shown, None, f"no chapter has the id '{path.stem}': rename or remove the "
@@ -248,3 +258,24 @@ def translated_source(chapter: Chapter, source: str, edition: str, catalogue: Ca
         at = end
     out.append(source[at:])
     return "".join(out), kept
+
+
+def booklet_text_problems(root: Path, shown: str) -> list[Problem]:
+    """The translated booklet.yaml texts: their entries' errors, and a warning when booklet.yaml
+    changed since the file was updated."""
+    from .config import load_config
+
+    catalogue = read_catalogue(root, shown)
+    found = catalogue_problems(catalogue, shown)
+    config = load_config(root)
+    current = {(" ".join(str(getattr(config, f)).split()), f"booklet:{f}") for f in BOOKLET_TEXTS if getattr(config, f)}
+    held = {(str(m.id), m.context) for m in catalogue if m.id}
+    if current != held:
+        language = Path(shown).parent.name
+        found.append(Problem(shown, None, f"booklet.yaml's texts changed since this file was updated: run 'booklet "
+                             f"translate update {language}'", WARNING))
+    fuzzy = sum(1 for m in catalogue if m.id and m.fuzzy)
+    if fuzzy:
+        found.append(Problem(shown, None, f"{fuzzy} entr{'y' if fuzzy == 1 else 'ies'} marked fuzzy: booklet.yaml "
+                             "changed, so the translation needs revising", WARNING))
+    return found
