@@ -33,7 +33,7 @@ from ..source.translation_signoffs import (TRANSLATION_ROLES, entries_digest, re
                                           sign_off_entry, sign_off_file, signed_roles)
 from .sign import MAX_CHECKED, MAX_NAME, account
 from ..source.translations import (BOOKLET_TEXTS, LANGUAGE, TRANSLATED_EDITIONS, TRANSLATION_DIR, Progress,
-                                   booklet_file, catalogue_problems,
+                                   booklet_file, booklet_texts, catalogue_problems, progress_of,
                                    context, languages, message_id, po_file, progress, read_catalogue,
                                    translatable, translated_source)
 
@@ -253,20 +253,8 @@ def status(root: Path, language: str, edition: str = "patient") -> tuple[list[Pr
     # booklet.yaml's texts, as one more row.
     path = booklet_file(language)
     catalogue = read_catalogue(root, path) if (root / path).is_file() else None
-    entries = [(" ".join(str(getattr(project.config, f)).split()), f"booklet:{f}")
-               for f in BOOKLET_TEXTS if getattr(project.config, f)]
-    if entries:
-        done = fuzzy = missing = 0
-        for key in entries:
-            entry = catalogue.get(*key) if catalogue is not None else None
-            if entry is None or not entry.string:
-                missing += 1
-            elif entry.fuzzy:
-                fuzzy += 1
-            else:
-                done += 1
-        outdated = catalogue is not None and {(str(m.id), m.context) for m in catalogue if m.id} != set(entries)
-        found.append(Progress(CONFIG_FILE, done, fuzzy, missing, outdated))
+    if entries := booklet_texts(project.config):
+        found.append(progress_of(CONFIG_FILE, entries, catalogue))
         if catalogue is not None:
             problems += catalogue_problems(catalogue, path)
     return found, problems

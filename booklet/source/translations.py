@@ -121,8 +121,14 @@ class Progress:
 
 
 def progress(chapter: Chapter, blocks: list[Block], catalogue: Catalog | None) -> Progress:
-    done = fuzzy = missing = 0
     current = {(message_id(block), context(chapter, block)) for block in blocks}
+    return progress_of(chapter.id, current, catalogue)
+
+
+def progress_of(name: str, current: set[tuple[str, str]], catalogue: Catalog | None) -> Progress:
+    """How many of the `current` entries (English, context) the catalogue translates, for the
+    English as it is now; outdated when it holds entries for English that is no longer there."""
+    done = fuzzy = missing = 0
     for key in sorted(current):  # the same English twice in a chapter is one entry
         entry = catalogue.get(*key) if catalogue is not None else None
         if entry is None or not entry.string:
@@ -133,7 +139,12 @@ def progress(chapter: Chapter, blocks: list[Block], catalogue: Catalog | None) -
             done += 1
     outdated = catalogue is not None and any(
         entry.id and (str(entry.id), entry.context) not in current for entry in catalogue)
-    return Progress(chapter.id, done, fuzzy, missing, outdated)
+    return Progress(name, done, fuzzy, missing, outdated)
+
+
+def booklet_texts(config) -> set[tuple[str, str]]:
+    """booklet.yaml's printed texts as entries (English, context)."""
+    return {(" ".join(str(getattr(config, f)).split()), f"booklet:{f}") for f in BOOKLET_TEXTS if getattr(config, f)}
 
 
 # What a translation must carry over unchanged from the English: citations, glossary marks,
@@ -267,10 +278,7 @@ def booklet_text_problems(root: Path, shown: str) -> list[Problem]:
 
     catalogue = read_catalogue(root, shown)
     found = catalogue_problems(catalogue, shown)
-    config = load_config(root)
-    current = {(" ".join(str(getattr(config, f)).split()), f"booklet:{f}") for f in BOOKLET_TEXTS if getattr(config, f)}
-    held = {(str(m.id), m.context) for m in catalogue if m.id}
-    if current != held:
+    if progress_of("", booklet_texts(load_config(root)), catalogue).outdated:
         language = Path(shown).parent.name
         found.append(Problem(shown, None, f"booklet.yaml's texts changed since this file was updated: run 'booklet "
                              f"translate update {language}'", WARNING))
