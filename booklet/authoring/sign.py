@@ -34,6 +34,16 @@ HEADER = ("# yaml-language-server: $schema=../schemas/sign-offs.schema.json\n"
           "# one edition printed of the chapter when it was signed; a change after it voids that sign-off.\n")
 
 
+def check_signature(name: str, checked: str, date: dt.date, shown: str) -> None:
+    """A sign-off records a check already done, by someone named in a line, saying what they checked."""
+    if date > dt.date.today():
+        raise BookletError(f"--date {date.isoformat()} is after today: a sign-off records a check already done",
+                           shown)
+    if not name.strip() or "\n" in name or len(name) > MAX_NAME or "\n" in checked or len(checked) > MAX_CHECKED:
+        raise BookletError(f"--name (one line, up to {MAX_NAME} characters) and --checked (one line, up to "
+                           f"{MAX_CHECKED}) are needed as a line each", shown)
+
+
 def sign_chapter(root: Path, chapter_id: str, role: str, name: str, checked: str, date: dt.date,
                  edition: str | None = None) -> tuple[str, tuple[str, ...]]:
     """Append one sign-off per edition the chapter prints in (or for `edition` alone); returns
@@ -50,12 +60,7 @@ def sign_chapter(root: Path, chapter_id: str, role: str, name: str, checked: str
             raise BookletError(f"chapter '{chapter_id}' is not printed in the {edition} edition", chapter.path)
         editions = (edition,)
     shown = review_file(chapter_id)
-    if date > dt.date.today():
-        raise BookletError(f"--date {date.isoformat()} is after today: a sign-off records a check already done",
-                           shown)
-    if not name.strip() or "\n" in name or len(name) > MAX_NAME or "\n" in checked or len(checked) > MAX_CHECKED:
-        raise BookletError(f"--name (one line, up to {MAX_NAME} characters) and --checked (one line, up to "
-                           f"{MAX_CHECKED}) are needed as a line each", shown)
+    check_signature(name, checked, date, shown)
     context = SignOffContext(root, project.config, project.references)
     text = "".join(sign_off_entry(chapter, e, role, name, checked, date, context, account()) for e in editions)
     problems = []

@@ -17,6 +17,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import normalize, write_po
@@ -31,9 +32,9 @@ from ..source.config import CONFIG_FILE
 from ..source.project import Project, load_project
 from ..source.translation_signoffs import (TRANSLATION_ROLES, entries_digest, read_translation_sign_offs,
                                           sign_off_entry, sign_off_file, signed_roles)
-from .sign import MAX_CHECKED, MAX_NAME, account
+from .sign import account, check_signature
 from ..source.translations import (BOOKLET_TEXTS, LANGUAGE, TRANSLATED_EDITIONS, TRANSLATION_DIR, Progress,
-                                   booklet_file, booklet_texts, catalogue_problems, progress_of,
+                                   booklet_file, booklet_texts, catalogue_edition, catalogue_problems, progress_of,
                                    context, languages, message_id, po_file, progress, read_catalogue,
                                    translatable, translated_source)
 
@@ -147,6 +148,18 @@ def _status_lines(old: Catalog | None) -> list[str]:
     return [line for line in old.header_comment.splitlines() if line.startswith("# Status:")]
 
 
+def chapter_files(root: Path, chapters: tuple[Chapter, ...], language: str, edition: str | None = None
+                  ) -> Iterator[tuple[Chapter, str, Catalog | None, str]]:
+    """Each chapter a language translates (not drafts; only the edition's, when given), with its PO
+    file's path, the file read (None while there is none) and the chapter's English source."""
+    for chapter in chapters:
+        if chapter.is_draft or edition is not None and not chapter.is_for(edition):
+            continue
+        path = po_file(language, chapter)
+        catalogue = read_catalogue(root, path) if (root / path).is_file() else None
+        yield chapter, path, catalogue, read_text(root / chapter.path, chapter.path, root)
+
+
 def _obsolete_key(message: Message) -> str | tuple[str, str]:
     """How Babel keys an entry: by its msgid, with its context when it has one."""
     return (str(message.id), message.context) if message.context else str(message.id)
@@ -194,12 +207,7 @@ def update(root: Path, language: str, edition: str = "patient") -> list[Merged]:
     project = load_project(root)
     folder = real_folder(root / TRANSLATION_DIR / language, root)
     results = []
-    for chapter in project.chapters:
-        if chapter.is_draft or not chapter.is_for(edition):
-            continue
-        path = po_file(language, chapter)
-        old = read_catalogue(root, path) if (root / path).is_file() else None
-        source = read_text(root / chapter.path, chapter.path, root)
+    for chapter, path, old, source in chapter_files(root, project.chapters, language, edition):
         catalogue, merged = merge(chapter, source, edition, old, language, project.config.published,
                                   project.config.title, project.config.edition)
         data = po_bytes(catalogue)
@@ -239,12 +247,7 @@ def status(root: Path, language: str, edition: str = "patient") -> tuple[list[Pr
                          f"{language}' starts one")
     found: list[Progress] = []
     sign_offs, problems = read_translation_sign_offs(root, language)
-    for chapter in project.chapters:
-        if chapter.is_draft or not chapter.is_for(edition):
-            continue
-        path = po_file(language, chapter)
-        catalogue = read_catalogue(root, path) if (root / path).is_file() else None
-        source = read_text(root / chapter.path, chapter.path, root)
+    for chapter, path, catalogue, source in chapter_files(root, project.chapters, language, edition):
         blocks = translatable(chapter, source, edition)
         signed = tuple(signed_roles(chapter, entries_digest(chapter, blocks, catalogue), sign_offs))
         found.append(dataclasses.replace(progress(chapter, blocks, catalogue), signed=signed))
@@ -304,14 +307,9 @@ def sign_translation(root: Path, language: str, chapter_id: str, role: str, name
     if not (root / path).is_file():
         raise BookletError(f"there is no translation of '{chapter_id}' to sign: run 'booklet translate extract "
                            f"{language}' and translate it first", path)
-    if date > dt.date.today():
-        raise BookletError(f"--date {date.isoformat()} is after today: a sign-off records a check already done",
-                           shown)
-    if not name.strip() or "\n" in name or len(name) > MAX_NAME or "\n" in checked or len(checked) > MAX_CHECKED:
-        raise BookletError(f"--name (one line, up to {MAX_NAME} characters) and --checked (one line, up to "
-                           f"{MAX_CHECKED}) are needed as a line each", shown)
+    check_signature(name, checked, date, shown)
     catalogue = read_catalogue(root, path)
-    edition = next((e for e in TRANSLATED_EDITIONS if f"{e} edition" in catalogue.header_comment), "patient")
+    edition = catalogue_edition(catalogue)
     blocks = translatable(chapter, read_text(root / chapter.path, chapter.path, root), edition)
     state = progress(chapter, blocks, catalogue)
     if not state.complete or state.outdated:
@@ -342,15 +340,10 @@ def translated_glossary_problems(root: Path, chapters: tuple[Chapter, ...]) -> l
     found: list[Problem] = []
     for language in languages(root):
         translated: list[Chapter] = []
-        for chapter in chapters:
-            path = po_file(language, chapter)
-            if chapter.is_draft or not (root / path).is_file():
+        for chapter, path, catalogue, source in chapter_files(root, chapters, language):
+            if catalogue is None:
                 continue
-            catalogue = read_catalogue(root, path)
-            edition = next((e for e in TRANSLATED_EDITIONS if f"{e} edition" in catalogue.header_comment),
-                           "patient")
-            text, _kept = translated_source(chapter, read_text(root / chapter.path, chapter.path, root), edition,
-                                            catalogue)
+            text, _kept = translated_source(chapter, source, catalogue_edition(catalogue), catalogue)
             parsed, problems = parse_chapter(text, path)
             if parsed is None:
                 found.append(Problem(path, None, f"with its translation in place, the chapter does not read: "
@@ -402,14 +395,10 @@ def translation_sign_off_problems(root: Path, chapters: tuple[Chapter, ...]) -> 
         found += wrong
         shown = sign_off_file(language)
         complete = counted = 0
-        for chapter in chapters:
-            path = po_file(language, chapter)
-            if chapter.is_draft or not (root / path).is_file():
+        for chapter, path, catalogue, source in chapter_files(root, chapters, language):
+            if catalogue is None:
                 continue
-            catalogue = read_catalogue(root, path)
-            edition = next((e for e in TRANSLATED_EDITIONS if f"{e} edition" in catalogue.header_comment), "patient")
-            digest = entries_digest(chapter, translatable(chapter, read_text(root / chapter.path, chapter.path, root),
-                                                          edition), catalogue)
+            digest = entries_digest(chapter, translatable(chapter, source, catalogue_edition(catalogue)), catalogue)
             counted += 1
             complete += set(signed_roles(chapter, digest, sign_offs)) == set(TRANSLATION_ROLES)
             for entry in sign_offs:

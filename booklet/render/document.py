@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
 import markdown
 
 from ..content.chapter_html import SHORT_LIST, Location, chapter_html, document_id_problems, summary_html
@@ -27,25 +26,16 @@ from ..content.vancouver import format_reference, patient_entry, review_status, 
 from ..source.audience import QUICK_GUIDE
 from ..dates import long_date
 from ..interface import N_, _, current_language
-from ..interface import install as install_interface
 from ..source.chapters import Chapter, source_line
 from ..source.citations import cited_keys
 from ..source.references import Reference
 from ..source.config import SIGN_OFF_ROLES
 from ..source.signoffs import SignOffContext, required_roles
 from .plan import AUDIENCE_LABELS, BOOKLET_PAPER, PAPERS, Output, Plan
-from .resources import FONT_NAME, TEMPLATE_DIR, font_face_css, missing_characters, stylesheet_href
+from .resources import FONT_NAME, font_face_css, missing_characters, stylesheet_href, template_environment
 
 GENERATOR = "booklet (calciphylaxis-booklet)"
-_env = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
-    autoescape=jinja2.select_autoescape(default=True),
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-_env.filters["long_date"] = long_date
-install_interface(_env)
+_env = template_environment()
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,13 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-import jinja2
 
 from ..interface import N_, _
-from ..interface import install as install_interface
 from .htmltree import Element, serialize, text_blocks
-from .resources import DEFAULT_STYLE_DIR, FONT_DIR, FONT_FACES, TEMPLATE_DIR
+from .resources import DEFAULT_STYLE_DIR, FONT_DIR, FONT_FACES, template_environment
 from .split import Parts, chapter_id, chapter_title, rewrite_links, split_document
-from .web import AUDIENCE_NAMES, picture_file, stored_name, urgent_regions, without_print_classes
+from .plan import AUDIENCE_LABELS
+from .web import picture_file, stored_name, urgent_regions, without_print_classes
 
 EPUB_STYLESHEET = "epub.css"
 MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
@@ -34,9 +33,7 @@ MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg
 PART_TITLES = {"edition-history": N_("Edition history"), "changes": N_("Changes in this edition"),
                "who-wrote-it": N_("Who wrote and checked this booklet"), "back-cover": N_("Back cover")}
 
-_env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True,
-                          undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-install_interface(_env)
+_env = template_environment()
 
 
 @dataclass(frozen=True)
@@ -235,7 +232,7 @@ def make_epub(html: str, audience: str, config, source: PageSource, html_dir: Pa
     xhtml = {doc.file: _env.get_template("epub-page.xhtml.j2").render(title=doc.title, body=doc.body, **context)
              for doc in documents}
     nav = _env.get_template("epub-nav.xhtml.j2").render(
-        title=f"{config.title}: {_(AUDIENCE_NAMES[audience]).lower()}", documents=documents,
+        title=f"{config.title}: {_(AUDIENCE_LABELS[audience]).lower()}", documents=documents,
         pages=[(page, href) for page, href in pages if href], first_chapter=next(
             (d.file for d in documents if d.file != "cover.xhtml"), documents[0].file), **context)
     items: list[tuple[str, str, str, str | None]] = [("nav", "nav.xhtml", "application/xhtml+xml", "nav")]
@@ -246,7 +243,7 @@ def make_epub(html: str, audience: str, config, source: PageSource, html_dir: Pa
     pictures = sorted(dict(images.values()).items())
     items += [(f"img-{i}", name, MEDIA_TYPES[Path(name).suffix], None) for i, (name, _data) in enumerate(pictures)]
     package = _env.get_template("epub-package.opf.j2").render(
-        identifier=_identifier(config, audience), title=f"{config.title}: {_(AUDIENCE_NAMES[audience]).lower()}",
+        identifier=_identifier(config, audience), title=f"{config.title}: {_(AUDIENCE_LABELS[audience]).lower()}",
         language=config.language, publisher=config.publisher, description=config.description or config.title,
         published=config.published.isoformat(), edition=config.edition, next_review=next_review.isoformat(),
         page_source=f"urn:booklet:{source.stem}", page_source_label=source.label, has_pages=bool(markers),

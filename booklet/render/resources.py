@@ -47,6 +47,22 @@ FONT_FACES = (  # (file, weight, style)
 )
 
 
+@functools.cache
+def template_environment():
+    """The one Jinja environment of the page templates (print, web, EPUB): escaping on, undefined
+    names an error, the booklet's date filter, and the interface words in the copy's language."""
+    import jinja2
+
+    from ..dates import long_date
+    from ..interface import install
+
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True,
+                                     undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    environment.filters["long_date"] = long_date
+    install(environment)
+    return environment
+
+
 def stylesheet(root: Path, name: str) -> Path:
     """The project's own copy of a stylesheet if it has one, else the package's default. The
     project's must be a regular file inside the project: a FIFO would block the render for

@@ -81,8 +81,3 @@ def demote_headings(root: Element, levels: int = 1) -> None:
     """Every heading inside `root` down by `levels` (h1 -> h2), for a part set under a page's own h1."""
     for heading in root.find_all(lambda e: len(e.tag) == 2 and e.tag[0] == "h" and e.tag[1] in "123456"):
         heading.tag = f"h{min(int(heading.tag[1]) + levels, 6)}"
-
-
-def ids_by_part(parts: Parts) -> dict[int, set[str]]:
-    """Every id inside each top-level part, by the part's identity (id())."""
-    return {id(part): {e.get("id") or "" for e in part.iter() if e.get("id")} for part in parts.order}

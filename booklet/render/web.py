@@ -21,14 +21,13 @@ from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import jinja2
 
 from ..dates import long_date
 from ..errors import BookletError
 from ..interface import N_, _
-from ..interface import install as install_interface
 from .htmltree import Element, inner, serialize
-from .resources import DEFAULT_STYLE_DIR, FONT_DIR, FONT_FACES, FONT_NAME, TEMPLATE_DIR
+from .plan import AUDIENCE_LABELS
+from .resources import DEFAULT_STYLE_DIR, FONT_DIR, FONT_FACES, FONT_NAME, template_environment
 from .split import Parts, chapter_id, chapter_title, demote_headings, rewrite_links, split_document
 
 WEB_DIR = "web"
@@ -36,7 +35,6 @@ ASSETS = "assets"
 DOWNLOADS = "downloads"
 WEB_STYLESHEET = "web.css"
 ABOUT_TITLE = N_("Edition history and who checked this booklet")
-AUDIENCE_NAMES = {"patient": N_("For patients and families"), "clinician": N_("For healthcare professionals")}
 
 
 @dataclass(frozen=True)
@@ -261,7 +259,7 @@ def _index_main(parts: Parts, chapters: list[tuple[str, str, Element]], download
         out.append("</ul>")
     if other:
         version = _("a version of this booklet {for_whom}").format(
-            for_whom=_(AUDIENCE_NAMES[other])[0].lower() + _(AUDIENCE_NAMES[other])[1:])
+            for_whom=_(AUDIENCE_LABELS[other])[0].lower() + _(AUDIENCE_LABELS[other])[1:])
         there = _("There is also {link}.").format(link=f'<a href="../{other}/index.html">{serialize(version)}</a>')
         out.append(f"<p>{there}</p>")
     if parts.inside_cover is not None:
@@ -333,9 +331,7 @@ def site_assets() -> list[SiteFile]:
     return files
 
 
-_env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True,
-                          undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-install_interface(_env)
+_env = template_environment()
 
 
 def _text(parts: Parts, css_class: str) -> str:
@@ -364,14 +360,14 @@ def render_site(documents: dict[str, str], downloads: list[Download], config, ht
             at = chapters.index(page) if page in chapters else None
             text = _env.get_template("web-page.html.j2").render(
                 language=config.language, page=page, title=config.title, audience=audience,
-                audience_label=_(AUDIENCE_NAMES[audience]), description=_("{what} ({for_whom}), edition {edition}").format(
-                    what=config.description or config.title, for_whom=_(AUDIENCE_NAMES[audience]).lower(),
+                audience_label=_(AUDIENCE_LABELS[audience]), description=_("{what} ({for_whom}), edition {edition}").format(
+                    what=config.description or config.title, for_whom=_(AUDIENCE_LABELS[audience]).lower(),
                     edition=config.edition),
                 generator=generator, assets=ASSETS, stylesheet=WEB_STYLESHEET,
                 has_references=parts.references is not None,
                 references_label=chapter_title(parts.references) if parts.references is not None else "",
                 has_downloads=any(d.audience == audience for d in downloads),
-                other=other, other_label=_(AUDIENCE_NAMES[other]) if other else "",
+                other=other, other_label=_(AUDIENCE_LABELS[other]) if other else "",
                 draft_note=_text(parts, "cover-review-draft"),
                 previous=chapters[at - 1] if at else None,
                 next=chapters[at + 1] if at is not None and at + 1 < len(chapters) else None,
@@ -381,7 +377,7 @@ def render_site(documents: dict[str, str], downloads: list[Download], config, ht
     home = _env.get_template("web-home.html.j2").render(
         language=config.language, title=config.title, subtitle=config.subtitle, description=config.description or
         config.title, generator=generator, assets=ASSETS, stylesheet=WEB_STYLESHEET,
-        audiences=[(a, _(AUDIENCE_NAMES[a])) for a in audiences], facts=home_facts, publisher=publisher,
+        audiences=[(a, _(AUDIENCE_LABELS[a])) for a in audiences], facts=home_facts, publisher=publisher,
         draft_note=home_draft)
     files.insert(0, SiteFile(f"{WEB_DIR}/index.html", home.encode("utf-8"), {"format": "html"}))
     files += site_assets()

@@ -152,6 +152,12 @@ def read_sign_offs(root: Path, chapters: tuple[Chapter, ...]) -> tuple[dict[str,
 
 
 def _read_file(path: Path, shown: str, root: Path) -> tuple[tuple[SignOff, ...], list[Problem]]:
+    return read_entry_list(path, shown, root, SignOff, SIGN_OFF_FIELDS)
+
+
+def read_entry_list(path: Path, shown: str, root: Path, kind: type, fields) -> tuple[tuple, list[Problem]]:
+    """A YAML file holding a list of sign-offs (of chapters, or of translations): each entry
+    validated against `fields` and made a `kind`, with every problem found."""
     try:
         data, lines = load_yaml(read_text(path, shown, root), shown)
     except BookletError as err:
@@ -162,10 +168,10 @@ def _read_file(path: Path, shown: str, root: Path) -> tuple[tuple[SignOff, ...],
         return (), [Problem(shown, 1, f"must be a list of sign-offs, not {describe(data)}")]
     entries, problems = [], []
     for index, item in enumerate(data):
-        values, found = validate_mapping(item, SIGN_OFF_FIELDS, shown, lines, "a sign-off", (index,))
+        values, found = validate_mapping(item, fields, shown, lines, "a sign-off", (index,))
         problems += found
         if not found:
-            entries.append(from_values(SignOff, SIGN_OFF_FIELDS, values, line=lines.get((index,))))
+            entries.append(from_values(kind, fields, values, line=lines.get((index,))))
     return tuple(entries), problems
 
 

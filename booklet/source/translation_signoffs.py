@@ -18,12 +18,12 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 
 from ..errors import BookletError, Problem
-from ..files import is_plain_file, read_text
+from ..files import is_plain_file
 from .blocks import Block
 from .chapters import Chapter
-from .fields import fields_of, from_values, spec, validate_mapping
+from .fields import fields_of, spec
+from .signoffs import read_entry_list
 from .translations import TRANSLATION_DIR, context, message_id
-from .yamlfile import load_yaml
 
 TRANSLATION_ROLES = ("translator", "language-reviewer")
 ROLE_WORDS = {"translator": "a translator", "language-reviewer": "a reviewer who reads the language"}
@@ -70,18 +70,7 @@ def read_translation_sign_offs(root: Path, language: str) -> tuple[tuple[Transla
         return (), []
     if not is_plain_file(path):
         raise BookletError("is not a plain file in the project; a sign-off file must be one", shown)
-    data, lines = load_yaml(read_text(path, shown, root), shown)
-    if data is None:
-        return (), []
-    if not isinstance(data, list):
-        return (), [Problem(shown, 1, "must be a list of sign-offs, each starting with '- chapter:'")]
-    found, problems = [], []
-    for index, item in enumerate(data):
-        values, wrong = validate_mapping(item, SIGN_OFF_FIELDS, shown, lines, "a sign-off", (index,))
-        problems += wrong
-        if not wrong:
-            found.append(from_values(TranslationSignOff, SIGN_OFF_FIELDS, values, line=lines.get((index,))))
-    return tuple(found), problems
+    return read_entry_list(path, shown, root, TranslationSignOff, SIGN_OFF_FIELDS)
 
 
 def signed_roles(chapter: Chapter, digest: str, sign_offs: tuple[TranslationSignOff, ...]) -> list[str]:

@@ -50,6 +50,12 @@ def message_id(block: Block) -> str:
     return "\n".join(line.strip() for line in block.text.split("\n"))
 
 
+def catalogue_edition(catalogue: Catalog) -> str:
+    """The edition a chapter's PO file translates, as `update` names it in the header comment
+    ("..., patient edition, in cy.")."""
+    return next((e for e in TRANSLATED_EDITIONS if f"{e} edition" in catalogue.header_comment), "patient")
+
+
 def translatable(chapter: Chapter, source: str, edition: str) -> list[Block]:
     """The blocks of the chapter that the edition's copies print (the patient edition's include
     its quick guide's)."""
@@ -230,9 +236,7 @@ def translation_problems(root: Path, chapters: tuple[Chapter, ...]) -> list[Prob
                 found += err.as_problems(shown)
                 continue
             found += catalogue_problems(catalogue, shown)
-            # The edition is named in the header comment `update` writes ("..., patient edition, in cy.").
-            edition = next((e for e in TRANSLATED_EDITIONS if f"{e} edition" in catalogue.header_comment),
-                           "patient")
+            edition = catalogue_edition(catalogue)
             source = read_text(root / chapter.path, chapter.path, root)
             state = progress(chapter, translatable(chapter, source, edition), catalogue)
             if state.outdated:
