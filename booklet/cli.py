@@ -316,6 +316,8 @@ def _release(args: argparse.Namespace) -> int:
     else:
         print(f"edition {result.edition} is already released from these inputs ({result.folder}/): "
               "nothing to do")
+    for line in result.left_out:
+        print(f"left out of the release: the copies in {line}; they are built (marked as drafts) by 'booklet build'")
     return 0
 
 

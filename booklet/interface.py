@@ -71,6 +71,37 @@ def current_language() -> str:
     return _language.get()
 
 
+@functools.lru_cache(maxsize=16)
+def is_right_to_left(language: str) -> bool:
+    """Whether the language is written right to left, as Babel's CLDR data says."""
+    if is_source_language(language):
+        return False
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(primary(language)).character_order == "right-to-left"
+    except (UnknownLocaleError, ValueError):
+        return False
+
+
+def language_name(language: str, in_language: str) -> str:
+    """The language's name, written in `in_language` ('Welsh' in English, 'Cymraeg' in Welsh)."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(primary(language)).get_display_name(primary(in_language)) or language
+    except (UnknownLocaleError, ValueError):
+        return language
+
+
+def html_language(language: str) -> str:
+    """The lang (and, for a language written right to left, dir) attributes of a copy's root element."""
+    from markupsafe import Markup, escape
+
+    direction = ' dir="rtl"' if is_right_to_left(language) else ""
+    return Markup(f'lang="{escape(language)}"{direction}')
+
+
 def _(message: str) -> str:
     """`message` (English) in the language being spoken."""
     return translations(_language.get()).gettext(message)
@@ -105,6 +136,8 @@ def install(environment) -> None:
     environment.filters["css_text"] = css_text
     environment.filters["css_counters"] = css_counters
     environment.globals["speaking_english"] = lambda: is_source_language(_language.get())
+    environment.globals["right_to_left"] = lambda: is_right_to_left(_language.get())
+    environment.filters["html_language"] = html_language
 
 
 def css_text(text) -> str:

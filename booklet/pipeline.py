@@ -24,7 +24,7 @@ from .files import atomic_write, real_folder
 from .output.writer import CHECKSUMS, MANIFEST, OutputFile, recover, write_outputs
 from .render.cache import CACHE_DIR, RenderCache
 from .render.document import render_document, render_notes_pages, render_printing_note
-from .render.extras import BuiltExtra, Made, page_sources, web_and_epub
+from .render.extras import BuiltExtra, Made, language_entry, page_sources, web_and_epub
 from .render.jobs import ImposeJob, RenderedPdf, RenderJob
 from .render.patches import version_problem
 from .render.plan import QUICK_GUIDE_PAGES, Output, Plan, make_plan
@@ -34,6 +34,8 @@ from .render.xmp import xmp_metadata
 from .source.brand import load_brand
 from .source.project import BUILD_DIR, Project, load_project
 from .source.signoffs import SignOffContext, missing_sign_offs, release_sign_off_errors, review_file
+from .interface import speaking
+from .source.translated_copy import translated_copy
 from .source.snapshots import SNAPSHOT_DIR, make_snapshot, previous_version, read_snapshot, snapshot_file, snapshot_json
 from .content.changes import compare
 
@@ -121,11 +123,12 @@ def project_snapshot(project: Project) -> dict:
     return make_snapshot(project.config, project.chapters, project.references, project.sign_offs)
 
 
-def prepare(root: Path, brand_file: Path | None = None, chapter_id: str | None = None) -> Prepared:
+def prepare(root: Path, brand_file: Path | None = None, chapter_id: str | None = None,
+            project: Project | None = None) -> Prepared:
     """Load and validate, plan, and make every HTML document: every chapter is turned into HTML
     (and so checked) before the first slow render. Reads the project; writes nothing."""
     root = root.resolve()
-    project = load_project(root)
+    project = project or load_project(root)
     brand = load_brand(root, brand_file) if brand_file else None
     plan = make_plan(project.config, project.chapters, project.references, project.history, brand, chapter_id,
                      sign_offs=project.sign_offs)
@@ -143,9 +146,32 @@ def prepare(root: Path, brand_file: Path | None = None, chapter_id: str | None =
     return Prepared(root, project, plan, build_dir, documents, chapter_id)
 
 
+def prepare_translations(english: Prepared, drafts: bool = True) -> list[Prepared]:
+    """Each language booklet.yaml asks for (translations:), made like the English from its
+    translated chapters, in its words, dates and typeface; leaving out the drafts unless `drafts`.
+    The merged faces of its typeface are made into build/.fonts/ here, once."""
+    if english.chapter_id is not None:
+        return []  # a handout is the author's preview of the English
+    project, root = english.project, english.root
+    made = []
+    for language in project.config.translations:
+        copy = translated_copy(root, project.config, project.chapters, language)
+        if copy.is_draft and not drafts:
+            continue
+        with speaking(language):
+            plan = make_plan(copy.config, copy.chapters, project.references, project.history, english.plan.brand,
+                             sign_offs=project.sign_offs)
+            plan = dataclasses.replace(plan, sign_off_context=english.plan.sign_off_context,
+                                       awaiting_sign_off=english.plan.awaiting_sign_off, translation=copy)
+            documents = {output.stem: render_document(plan, output, root, english.build_dir)
+                         for output in plan.outputs if not output.is_imposed}
+        made.append(Prepared(root, project, plan, english.build_dir, documents))
+    return made
+
+
 def build(root: Path, brand_file: Path | None = None, chapter_id: str | None = None,
           jobs: int | None = None, progress: Progress | None = None,
-          formats: tuple[str, ...] = FORMATS) -> BuildResult:
+          formats: tuple[str, ...] = FORMATS, draft_translations: bool = True) -> BuildResult:
     """Build every output into build/; a brand's copies go to build/brands/<brand>/, and one
     chapter's handouts to build/handouts/<chapter id>/ (inside the brand's folder when branded).
 
@@ -155,16 +181,28 @@ def build(root: Path, brand_file: Path | None = None, chapter_id: str | None = N
     root = root.resolve()
     with build_lock(real_folder(root / BUILD_DIR, root)):
         prepared = prepare(root, brand_file, chapter_id)
+        copies = [prepared, *prepare_translations(prepared, drafts=draft_translations)]
         for folder in (prepared.build_dir / "html", prepared.build_dir / CACHE_DIR):
             real_folder(folder, root)
         # A build killed while renaming its outputs into place is finished first.
-        recover(prepared.build_dir, _named(prepared.plan))
+        recover(prepared.build_dir, set().union(*(_named(copy.plan) for copy in copies)))
         cache = RenderCache(prepared.build_dir)
         wanted = set(formats) if chapter_id is None else {"pdf"}
-        rendered, made = _render(prepared, cache, jobs, progress)
-        result = _write(prepared, rendered, made, wanted, cache)
+        made: list[Rendered] = []
+        for copy in copies:
+            with speaking(copy.plan.config.language):
+                made.append(Rendered(copy, *_render(copy, cache, jobs, progress)))
+        result = _write(made, wanted, cache)
         cache.prune()  # the entries this build did not use
         return result
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One copy's PDFs (the English, or a language's), ready to be written."""
+    prepared: Prepared
+    results: dict[str, RenderedPdf]
+    made: tuple[str, ...]  # the renders actually run
 
 
 def _named(plan: Plan) -> set[str]:
@@ -201,7 +239,7 @@ def _render(prepared: Prepared, cache: RenderCache, jobs: int | None, progress: 
 
     def printing_note(output: Output, results: dict[str, RenderedPdf]) -> RenderJob:
         booklet = results[output.booklet_stem]
-        return job(output, render_printing_note(plan, output, booklet.pages, f"{output.booklet_stem}.pdf"),
+        return job(output, render_printing_note(plan, output, booklet.pages, f"{output.booklet_stem}.pdf", root, build_dir),
                    accessible=False, name=output.stem + "-note")
 
     def imposition(output: Output, results: dict[str, RenderedPdf]) -> ImposeJob:
@@ -234,7 +272,7 @@ def _render(prepared: Prepared, cache: RenderCache, jobs: int | None, progress: 
             raise _overflow_error(by_stem[name.removesuffix("-note")], result.overflows)
     for output in linear:
         if output.is_quick_guide:
-            _check_quick_guide(output, rendered[output.stem].pages)
+            _check_quick_guide(output, rendered[output.stem].pages, translated=plan.translation is not None)
         if output.is_booklet and rendered[output.stem].pages % 4:
             raise BookletError(f"{output.pdf_name} has {rendered[output.stem].pages} pages after padding "
                                "with notes pages; a booklet needs a multiple of 4", output.html_name)
@@ -250,26 +288,49 @@ def _render_warning(output: Output, warning: str) -> str:
     return f"{by_section.get(section, output.html_name)}: warning: {output.pdf_name} {text}"
 
 
-def _check_quick_guide(output: Output, pages: int) -> None:
+def _check_quick_guide(output: Output, pages: int, translated: bool = False) -> None:
     """The quick guide is one sheet folded: exactly its four pages, never a fifth (a shorter guide is
-    padded to four with notes pages, a longer one to eight, so any other count ran over)."""
+    padded to four with notes pages, a longer one to eight, so any other count ran over). A
+    translation may take two sheets: its words are often longer (Welsh by a fifth), and a shorter
+    guide would have to leave out what the English says; the build warns of it."""
+    if translated and pages == 2 * QUICK_GUIDE_PAGES:
+        return
     if pages != QUICK_GUIDE_PAGES:
         raise BookletError(f"{output.pdf_name} runs past {QUICK_GUIDE_PAGES} pages; the quick guide must have "
                            f"{QUICK_GUIDE_PAGES} (one sheet, folded): shorten the '::: quick-guide' blocks in "
                            f"{', '.join(c.path for c in output.chapters)}", output.html_name)
 
 
-def _write(prepared: Prepared, rendered: dict[str, RenderedPdf], made: tuple[str, ...],
-           wanted: frozenset[str] | set[str] = frozenset(FORMATS), cache: RenderCache | None = None) -> BuildResult:
-    """Every output, the manifest and SHA256SUMS into the build folder, all or nothing."""
-    plan, build_dir = prepared.plan, prepared.build_dir
-    brand = {"brand": plan.brand.slug} if plan.brand else {}
-    files: list[OutputFile] = []
-    built: list[BuiltOutput] = []
-    warnings = [str(w) for w in prepared.project.warnings]
-    if prepared.plan.awaiting_sign_off and not prepared.project.config.draft_for_review:
+def _write(copies: list[Rendered], wanted: frozenset[str] | set[str] = frozenset(FORMATS),
+           cache: RenderCache | None = None) -> BuildResult:
+    """Every copy's outputs, the manifest and SHA256SUMS into the build folder, all or nothing."""
+    english = copies[0].prepared
+    warnings = [str(w) for w in english.project.warnings]
+    if english.plan.awaiting_sign_off and not english.project.config.draft_for_review:
         warnings.append("booklet.yaml: warning: some chapters lack the sign-offs a release needs ('booklet check' lists "
                         "them), so every copy says 'Draft for review'")
+    files: list[OutputFile] = []
+    built: list[BuiltOutput] = []
+    extras: list[BuiltExtra] = []
+    for copy in copies:
+        with speaking(copy.prepared.plan.config.language):
+            _copy_files(copy.prepared, copy.results, wanted, cache, files, built, warnings, extras)
+    written = write_outputs(english.build_dir, manifest_header(english.plan), files)
+    return BuildResult(tuple(built), tuple(written), tuple(warnings),
+                       english.build_dir.relative_to(english.root).as_posix(),
+                       rendered=tuple(name for copy in copies for name in copy.made), extras=tuple(extras))
+
+
+def _copy_files(prepared: Prepared, rendered: dict[str, RenderedPdf], wanted: frozenset[str] | set[str],
+                cache: RenderCache | None, files: list[OutputFile], built: list[BuiltOutput], warnings: list[str],
+                extras: list[BuiltExtra]) -> None:
+    """One copy's outputs (PDFs, HTML, web site, e-books), added to `files`."""
+    plan, build_dir = prepared.plan, prepared.build_dir
+    brand = ({"brand": plan.brand.slug} if plan.brand else {}) | language_entry(plan)
+    if plan.translation is not None and plan.translation.is_draft:
+        warnings.append(f"translations/{plan.translation.language}: warning: the {plan.translation.language} copies "
+                        f"are drafts ({plan.translation.draft_reason()}): every page says so, and a release "
+                        "leaves them out")
     # Reading copies first, then the copies for printing only.
     for output in sorted(plan.outputs, key=lambda o: o.is_imposed):
         result = rendered[output.stem]
@@ -277,6 +338,10 @@ def _write(prepared: Prepared, rendered: dict[str, RenderedPdf], made: tuple[str
                  "pages": result.pages, "tagged": not output.is_imposed,
                  "next_review": output.review_date(plan).isoformat()}
         seconds, from_cache = result.seconds, result.from_cache
+        if output.is_quick_guide and not output.is_imposed and result.pages > QUICK_GUIDE_PAGES:
+            warnings.append(f"{output.html_name}: warning: {output.pdf_name} takes {result.pages // 4} sheets, not one: "
+                            f"its translation is longer than the English; shortening it to fit one sheet is "
+                            "for the translator")
         if output.is_imposed and output.is_quick_guide:
             entry |= {"for_printing_only": True, "imposes": f"{output.booklet_stem}.pdf",
                       "sheets": rendered[output.booklet_stem].pages // 4}
@@ -291,15 +356,13 @@ def _write(prepared: Prepared, rendered: dict[str, RenderedPdf], made: tuple[str
         files.append(OutputFile(output.pdf_name, result.data, entry | brand))
         built.append(BuiltOutput(output, output.pdf_name, result.pages, len(result.data), seconds, from_cache))
     upto = Made(plan, prepared.root, build_dir, prepared.documents, manifest_header(plan))
-    site, extras = (web_and_epub(upto, rendered, wanted, cache)
-                    if prepared.chapter_id is None and wanted - {"pdf"} else ([], []))
+    site, made = (web_and_epub(upto, rendered, wanted, cache)
+                  if prepared.chapter_id is None and wanted - {"pdf"} else ([], []))
+    extras += made
     extra_files = [OutputFile(f.path, f.data, f.entry) for f in site]
     for folder in sorted({Path(f.path).parent for f in extra_files} - {Path(".")}):
         real_folder(build_dir / folder, prepared.root)  # never written through a link
     files += extra_files
-    written = write_outputs(build_dir, manifest_header(plan), files)
-    return BuildResult(tuple(built), tuple(written), tuple(warnings),
-                       build_dir.relative_to(prepared.root).as_posix(), rendered=made, extras=tuple(extras))
 
 
 @dataclass(frozen=True)
@@ -308,6 +371,7 @@ class ReleaseResult:
     folder: str
     recorded: bool  # False when the edition was already recorded with these inputs
     build: BuildResult | None = None  # None when the release folder was already complete
+    left_out: tuple[str, ...] = ()  # lines saying which languages' copies are drafts, so not released
 
 
 def release_exclusions(project: Project) -> tuple[str, ...]:
@@ -347,15 +411,18 @@ def release(root: Path, progress: Progress | None = None) -> ReleaseResult:
         shown = folder.relative_to(root).as_posix()
         # Always built (from the cache, when nothing changed): a release folder is judged against
         # what this build makes, so one planted in the project cannot stand for the edition.
-        result = build(root, progress=progress)
+        result = build(root, progress=progress, draft_translations=False)
+        left_out = tuple(f"{copy.language}: {copy.draft_reason()}" for copy in
+                         (translated_copy(root, config, project.chapters, language) for language in config.translations)
+                         if copy.is_draft)
         # The edition's snapshot is made again from its inputs every time: one edited or lost
         # after the release is put right.
         write_snapshot(project)
         if previous is not None and folder.is_dir() and release_is_complete(
                 folder, (root / BUILD_DIR / CHECKSUMS).read_bytes(), (root / BUILD_DIR / MANIFEST).read_bytes()):
-            return ReleaseResult(config.edition, shown, recorded=False)
+            return ReleaseResult(config.edition, shown, recorded=False, left_out=left_out)
         listed = (root / BUILD_DIR / CHECKSUMS).read_text(encoding="utf-8").splitlines()
         copy_release(root / BUILD_DIR, folder, [line.partition("  ")[2] for line in listed])
         if previous is None:
             record_edition(root, config.edition, config.published.isoformat(), inputs)
-        return ReleaseResult(config.edition, shown, recorded=previous is None, build=result)
+        return ReleaseResult(config.edition, shown, recorded=previous is None, build=result, left_out=left_out)

@@ -67,7 +67,7 @@ def test_subsetting_with_fonttools_is_not_reported_as_a_warning(tmp_path):
     from booklet.render.pdf import render_job
     from booklet.render.resources import FONT_DIR, font_face_css
 
-    html = (f"<!DOCTYPE html><html lang='en'><head><title>t</title><style>{font_face_css()} body "
+    html = (f"<!DOCTYPE html><html lang='en'><head><title>t</title><style>{font_face_css(tmp_path, tmp_path)} body "
             "{ font-family: 'Atkinson Hyperlegible' }</style></head><body><p>Text</p></body></html>")
     result = render_job(RenderJob(html, tmp_path / "t.html", tmp_path, (FONT_DIR,), b"0" * 16, 0))
     assert result.warnings == ()

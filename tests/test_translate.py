@@ -175,7 +175,7 @@ def test_the_committed_welsh_draft_has_no_errors_and_says_it_is_a_draft():
 
 def test_translations_go_back_in_place_and_the_markdown_around_them_is_kept(project):
     from booklet.source.chapters import parse_chapter
-    from booklet.source.translations import translated_source
+    from booklet.source.translated_copy import put_in_place
 
     write_chapter(project, "03-wound-care.md", FRONT, BODY)
     booklet(project, "translate", "extract", "cy")
@@ -191,7 +191,8 @@ def test_translations_go_back_in_place_and_the_markdown_around_them_is_kept(proj
             entry.flags.add("fuzzy")  # not done: the English stays
     source = (project / "chapters" / "03-wound-care.md").read_text()
     chapter, _ = parse_chapter(source, "chapters/03-wound-care.md")
-    text, kept = translated_source(chapter, source, "patient", catalogue)
+    text, kept_kinds = put_in_place(chapter, source, "patient", catalogue)
+    kept = len(kept_kinds)
     assert kept == 12  # every block but the two done ones
     assert 'title: "Gofal clwyf: \\"y pethau sylfaenol\\""' in text
     assert '    Mae tymheredd o 38 C neu fwy\n    yn arwydd rhybudd [@web-reviewed].' in text  # still in the box

@@ -85,6 +85,7 @@ KIND_SCHEMAS: dict[str, Callable[[Field], Schema]] = {
     "semver": lambda field: _patterned(SEMVER.pattern),
     "slug": lambda field: _patterned(SLUG.pattern, minimum=0),
     "language": lambda field: _patterned(LANG_TAG.pattern),
+    "language-list": lambda field: {"type": "array", "uniqueItems": True, "items": _patterned(LANG_TAG.pattern)},
     "url": lambda field: _patterned(URL.pattern.replace("https?", "https")),  # the check refuses http://
     "doi": lambda field: _patterned(DOI.pattern),
     "pmid": lambda field: _patterned(PMID.pattern, minimum=0, maximum=999_999_999),

@@ -17,7 +17,6 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import normalize, write_po
@@ -25,18 +24,19 @@ from babel.messages.pofile import normalize, write_po
 from ..content.glossary import glossary_problems, unmark_terms
 from ..errors import WARNING, BookletError, Problem, UsageError, ValidationFailed
 from ..files import atomic_write, read_text, real_folder
-from ..render.resources import FONT_NAME, font_characters
+from ..render.typefaces import characters, typeface
 from ..source.chapters import Chapter, parse_chapter
 from ..source.fields import did_you_mean
 from ..source.config import CONFIG_FILE
 from ..source.project import Project, load_project
+from ..source.translated_copy import put_in_place, translation_files
 from ..source.translation_signoffs import (TRANSLATION_ROLES, entries_digest, read_translation_sign_offs,
                                           sign_off_entry, sign_off_file, signed_roles)
 from .sign import account, check_signature
 from ..source.translations import (BOOKLET_TEXTS, LANGUAGE, TRANSLATED_EDITIONS, TRANSLATION_DIR, Progress,
                                    booklet_file, booklet_texts, catalogue_edition, catalogue_problems, progress_of,
                                    context, languages, message_id, po_file, progress, read_catalogue,
-                                   translatable, translated_source)
+                                   translatable)
 
 # How alike earlier English must be to a block's English now for its translation to be offered
 # as fuzzy (difflib's ratio): below it the block starts empty.
@@ -148,18 +148,6 @@ def _status_lines(old: Catalog | None) -> list[str]:
     return [line for line in old.header_comment.splitlines() if line.startswith("# Status:")]
 
 
-def chapter_files(root: Path, chapters: tuple[Chapter, ...], language: str, edition: str | None = None
-                  ) -> Iterator[tuple[Chapter, str, Catalog | None, str]]:
-    """Each chapter a language translates (not drafts; only the edition's, when given), with its PO
-    file's path, the file read (None while there is none) and the chapter's English source."""
-    for chapter in chapters:
-        if chapter.is_draft or edition is not None and not chapter.is_for(edition):
-            continue
-        path = po_file(language, chapter)
-        catalogue = read_catalogue(root, path) if (root / path).is_file() else None
-        yield chapter, path, catalogue, read_text(root / chapter.path, chapter.path, root)
-
-
 def _obsolete_key(message: Message) -> str | tuple[str, str]:
     """How Babel keys an entry: by its msgid, with its context when it has one."""
     return (str(message.id), message.context) if message.context else str(message.id)
@@ -207,7 +195,7 @@ def update(root: Path, language: str, edition: str = "patient") -> list[Merged]:
     project = load_project(root)
     folder = real_folder(root / TRANSLATION_DIR / language, root)
     results = []
-    for chapter, path, old, source in chapter_files(root, project.chapters, language, edition):
+    for chapter, path, old, source in translation_files(root, project.chapters, language, edition):
         catalogue, merged = merge(chapter, source, edition, old, language, project.config.published,
                                   project.config.title, project.config.edition)
         data = po_bytes(catalogue)
@@ -247,7 +235,7 @@ def status(root: Path, language: str, edition: str = "patient") -> tuple[list[Pr
                          f"{language}' starts one")
     found: list[Progress] = []
     sign_offs, problems = read_translation_sign_offs(root, language)
-    for chapter, path, catalogue, source in chapter_files(root, project.chapters, language, edition):
+    for chapter, path, catalogue, source in translation_files(root, project.chapters, language, edition):
         blocks = translatable(chapter, source, edition)
         signed = tuple(signed_roles(chapter, entries_digest(chapter, blocks, catalogue), sign_offs))
         found.append(dataclasses.replace(progress(chapter, blocks, catalogue), signed=signed))
@@ -340,10 +328,10 @@ def translated_glossary_problems(root: Path, chapters: tuple[Chapter, ...]) -> l
     found: list[Problem] = []
     for language in languages(root):
         translated: list[Chapter] = []
-        for chapter, path, catalogue, source in chapter_files(root, chapters, language):
-            if catalogue is None:
-                continue
-            text, _kept = translated_source(chapter, source, catalogue_edition(catalogue), catalogue)
+        for chapter, path, catalogue, source in translation_files(root, chapters, language):
+            # A chapter with no translation yet is printed in English, glossary marks and all.
+            edition = catalogue_edition(catalogue) if catalogue is not None else "patient"
+            text, _kept = put_in_place(chapter, source, edition, catalogue)
             parsed, problems = parse_chapter(text, path)
             if parsed is None:
                 found.append(Problem(path, None, f"with its translation in place, the chapter does not read: "
@@ -359,8 +347,8 @@ def translated_glossary_problems(root: Path, chapters: tuple[Chapter, ...]) -> l
 def missing_glyphs(root: Path, language: str) -> dict[str, int]:
     """The characters the language's translations use that the booklet's typeface cannot draw
     (the font-coverage check), with how many entries use each: a copy printed with them would
-    fail the build, or show another font."""
-    have = font_characters()
+    fail the build, or show another font. The typeface is the language's own (render/typefaces.py)."""
+    have = characters(typeface(language))
     counts: dict[str, int] = {}
     folder = root / TRANSLATION_DIR / language
     for path in sorted(folder.glob("*.po")) if folder.is_dir() and not folder.is_symlink() else ():
@@ -374,10 +362,11 @@ def missing_glyphs(root: Path, language: str) -> dict[str, int]:
 
 def font_lines(root: Path, language: str) -> list[str]:
     missing = missing_glyphs(root, language)
+    name = typeface(language).name
     if not missing:
-        return [f"typeface: {FONT_NAME} draws every character the {language} translation uses"]
+        return [f"typeface: {name} draws every character the {language} translation uses"]
     listed = ", ".join(f"{c} (U+{ord(c):04X}, {n} entr{'y' if n == 1 else 'ies'})" for c, n in missing.items())
-    return [f"typeface: {FONT_NAME} cannot draw {listed}: the {language} copies need a typeface that has them"]
+    return [f"typeface: {name} cannot draw {listed}: the {language} copies need a typeface that has them"]
 
 
 def translation_font_problems(root: Path) -> list[Problem]:
@@ -395,7 +384,7 @@ def translation_sign_off_problems(root: Path, chapters: tuple[Chapter, ...]) -> 
         found += wrong
         shown = sign_off_file(language)
         complete = counted = 0
-        for chapter, path, catalogue, source in chapter_files(root, chapters, language):
+        for chapter, path, catalogue, source in translation_files(root, chapters, language):
             if catalogue is None:
                 continue
             digest = entries_digest(chapter, translatable(chapter, source, catalogue_edition(catalogue)), catalogue)

@@ -26,6 +26,7 @@ from .citation_links import CitationExtension, UnknownCitation
 from .glossary import GlossaryTermExtension
 from .slots import SLOT_CLASSES, SlotExtension, UnknownSlot, unknown_slot_error
 from .unbreakable import NOWRAP, UnbreakableExtension
+from .untranslated import mark_english
 from .sanitize import MAX_DEPTH, cleaned_tags, id_needle, ids_in, is_relative_address, sanitized, sets_a_class
 
 
@@ -318,7 +319,7 @@ def chapter_html(chapter: Chapter, audience: str, where: Location, citations: di
         problems = _raw_image_problems(cleaned, chapter, where, images.checked)
     if problems:
         raise ValidationFailed(problems)
-    return cleaned
+    return mark_english(cleaned)
 
 
 

@@ -25,14 +25,14 @@ from ..content.slots import fill_slots
 from ..content.vancouver import format_reference, patient_entry, review_status, short_entry, spoken_name
 from ..source.audience import QUICK_GUIDE
 from ..dates import long_date
-from ..interface import N_, _, current_language
+from ..interface import N_, _, current_language, language_name, speaking
 from ..source.chapters import Chapter, source_line
 from ..source.citations import cited_keys
 from ..source.references import Reference
 from ..source.config import SIGN_OFF_ROLES
 from ..source.signoffs import SignOffContext, required_roles
 from .plan import AUDIENCE_LABELS, BOOKLET_PAPER, PAPERS, Output, Plan
-from .resources import FONT_NAME, font_face_css, missing_characters, stylesheet_href, template_environment
+from .resources import font_face_css, font_name, missing_characters, stylesheet_href, template_environment
 
 GENERATOR = "booklet (calciphylaxis-booklet)"
 _env = template_environment()
@@ -132,7 +132,7 @@ def missing_font_error(missing: list[str], chapter: Chapter) -> BookletError:
     the character, the chapter (and line) and the font."""
     first = missing[0]
     more = f" (and {len(missing) - 1} more: {' '.join(missing[1:6])})" if len(missing) > 1 else ""
-    return BookletError(f"character '{first}' (U+{ord(first):04X}) is not in the font {FONT_NAME}{more}: "
+    return BookletError(f"character '{first}' (U+{ord(first):04X}) is not in the font {font_name()}{more}: "
                         "use another character, or a word", chapter.path, source_line(chapter, first))
 
 
@@ -200,12 +200,14 @@ def sign_off_lines(plan: Plan, output: Output, root: Path) -> list[SignOffLine]:
     shown = {"author", "clinical-reviewer", *required_roles(plan.config, edition),
              *(("patient-reviewer",) if edition == "patient" else ())}
     chapters = [chapter for chapter in output.chapters if chapter.is_for(edition)]
+    # A translated copy's chapters are signed off as their English (the translation has its own sign-offs).
+    english = {c.id: plan.translation.english_chapter(c.id) if plan.translation else c for c in chapters}
     lines = []
     for role in SIGN_OFF_ROLES:
         signers: dict[str, tuple[dt.date, list[str]]] = {}
         for chapter in chapters:
             for entry in plan.sign_offs.get(chapter.id, ()):
-                if entry.role == role and entry.edition == edition and entry.covers(chapter, context):
+                if entry.role == role and entry.edition == edition and entry.covers(english[chapter.id], context):
                     date, titles = signers.get(entry.name, (entry.date, []))
                     if chapter.title not in titles:
                         titles.append(chapter.title)
@@ -223,7 +225,53 @@ def sign_off_lines(plan: Plan, output: Output, root: Path) -> list[SignOffLine]:
         text = "; ".join(parts) + (_(". Not yet for: {chapters}.").format(chapters=", ".join(missing)) if missing
                                    else ".")
         lines.append(SignOffLine(_(labels[role]), text))
+    if plan.translation is not None:
+        for role, label in TRANSLATION_SIGN_OFF_LABELS.items():
+            names = sorted({name for r, name, _chapter in plan.translation.sign_offs if r == role})
+            lines.append(SignOffLine(_(label), "; ".join(names) + "." if names else _("not yet.")))
     return lines
+
+
+TRANSLATION_SIGN_OFF_LABELS = {"translator": N_("Translated by"),
+                               "language-reviewer": N_("Translation checked by")}
+
+
+def translation_notes(plan: Plan) -> tuple[str, str]:
+    """What a draft translation's cover says of it, in its language and in English."""
+    copy = plan.translation
+    if copy is None:
+        return "", ""
+    language = copy.config.language
+    notes = []
+    for speaking_in in (language, "en"):
+        with speaking(speaking_in):
+            name = language_name(language, speaking_in)
+            note = _("A machine-assisted draft translation into {language}. A qualified translator and a clinician "
+                     "who speaks {language} have not checked it yet. It must not be handed out as it is.").format(
+                         language=name)
+            if copy.in_english:
+                note += " " + _("{count} of {total} parts are still in English: they have a grey background and a "
+                                "dashed border.").format(count=copy.in_english, total=copy.blocks)
+            notes.append(note)
+    return notes[0], notes[1]
+
+
+def _english_marks(plan: Plan):
+    """The template's helpers for a chapter's title and summary that keep their English."""
+    from markupsafe import Markup, escape
+
+    parts = plan.translation.english_parts if plan.translation else frozenset()
+
+    def mark(chapter_id: str, part: str, css_class: str) -> Markup:
+        if (chapter_id, part) in parts:
+            return Markup(f'class="{escape(css_class)} untranslated" lang="en" dir="ltr"')
+        return Markup(f'class="{escape(css_class)}"')
+
+    def wrap(chapter_id: str, part: str, text) -> Markup:
+        if (chapter_id, part) in parts:
+            return Markup('<span class="untranslated" lang="en" dir="ltr">{}</span>').format(text)
+        return escape(text)
+    return mark, wrap
 
 
 def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> str:
@@ -256,7 +304,14 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> 
                  if output.audience == "patient" else format_reference(ref))
         references.append(ReferenceEntry(number, ref, entry, review_status(ref, published)))
     template = "quick-guide.html.j2" if output.is_quick_guide else "document.html.j2"
+    english_mark, english_wrap = _english_marks(plan)
+    note, note_english = translation_notes(plan)
     document = _env.get_template(template).render(
+        translation=plan.translation,
+        translation_note=note,
+        translation_note_english=note_english,
+        english_mark=english_mark,
+        english_wrap=english_wrap,
         config=config,
         output=output,
         audience_label=_(AUDIENCE_LABELS[output.audience]),
@@ -264,7 +319,7 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> 
         chapters=chapters,
         references=references,
         next_review=output.review_date(plan),
-        font_css=font_face_css(),
+        font_css=font_face_css(root, html_dir),
         stylesheets=stylesheets(root, html_dir, output),
         history=history_entries(plan)[:PATIENT_HISTORY if output.audience == "patient" else None],
         history_count=len(plan.history),
@@ -292,12 +347,13 @@ def render_document(plan: Plan, output: Output, root: Path, build_dir: Path) -> 
     )
     # The pages' own words (booklet.yaml, references, the brand) are checked like the chapters'.
     if missing := missing_characters(document[document.index("<body"):]):
-        raise BookletError(f"character '{missing[0]}' (U+{ord(missing[0]):04X}) is not in the font {FONT_NAME}: "
+        raise BookletError(f"character '{missing[0]}' (U+{ord(missing[0]):04X}) is not in the font {font_name()}: "
                            "change it in booklet.yaml, references.yaml or the brand file", output.html_name)
     return document
 
 
-def render_printing_note(plan: Plan, output: Output, booklet_pages: int, linear_file: str) -> str:
+def render_printing_note(plan: Plan, output: Output, booklet_pages: int, linear_file: str, root: Path,
+                         build_dir: Path) -> str:
     """The instruction sheet that opens an imposed booklet: how to print, fold and staple it."""
     return _env.get_template("printing-note.html.j2").render(
         config=plan.config,
@@ -308,7 +364,7 @@ def render_printing_note(plan: Plan, output: Output, booklet_pages: int, linear_
         pages=booklet_pages,
         sheets=booklet_pages // 4,
         linear_file=linear_file,
-        font_css=font_face_css(),
+        font_css=font_face_css(root, build_dir / "html"),
     )
 
 
@@ -316,7 +372,7 @@ def render_printing_note(plan: Plan, output: Output, booklet_pages: int, linear_
 def render_notes_pages(plan: Plan, output: Output, root: Path, build_dir: Path) -> str:
     """Three ruled "Notes" pages in the booklet's page style, for padding it to a multiple of 4."""
     return _env.get_template("notes-pages.html.j2").render(
-        config=plan.config, output=output, font_css=font_face_css(),
+        config=plan.config, output=output, font_css=font_face_css(root, build_dir / "html"),
         stylesheets=stylesheets(root, build_dir / "html", output),
         notes_lines=NOTES_PAGE_LINES.get(output.paper, 18),
     )

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from ..interface import N_, _
 from .htmltree import Element, serialize, text_blocks
-from .resources import DEFAULT_STYLE_DIR, FONT_DIR, FONT_FACES, template_environment
+from .resources import DEFAULT_STYLE_DIR, template_environment
+from .typefaces import with_typeface
 from .split import Parts, chapter_id, chapter_title, rewrite_links, split_document
 from .plan import AUDIENCE_LABELS
 from .web import picture_file, stored_name, urgent_regions, without_print_classes
@@ -238,7 +239,8 @@ def make_epub(html: str, audience: str, config, source: PageSource, html_dir: Pa
     items: list[tuple[str, str, str, str | None]] = [("nav", "nav.xhtml", "application/xhtml+xml", "nav")]
     items += [(f"doc-{i}", doc.file, MEDIA_TYPES[".xhtml"], None) for i, doc in enumerate(documents)]
     items.append(("css", EPUB_STYLESHEET, "text/css", None))
-    fonts = [(f"fonts/{file}", (FONT_DIR / file).read_bytes()) for file, _w, _s in FONT_FACES]
+    css, faces = with_typeface((DEFAULT_STYLE_DIR / EPUB_STYLESHEET).read_bytes())
+    fonts = [(f"fonts/{name}", data) for name, data in faces]
     items += [(f"font-{i}", name, MEDIA_TYPES[".ttf"], None) for i, (name, _data) in enumerate(fonts)]
     pictures = sorted(dict(images.values()).items())
     items += [(f"img-{i}", name, MEDIA_TYPES[Path(name).suffix], None) for i, (name, _data) in enumerate(pictures)]
@@ -253,7 +255,7 @@ def make_epub(html: str, audience: str, config, source: PageSource, html_dir: Pa
              ("META-INF/container.xml", _env.get_template("epub-container.xml.j2").render().encode()),
              ("EPUB/package.opf", package.encode("utf-8")), ("EPUB/nav.xhtml", nav.encode("utf-8"))]
     files += [(f"EPUB/{doc.file}", xhtml[doc.file].encode("utf-8")) for doc in documents]
-    files.append((f"EPUB/{EPUB_STYLESHEET}", (DEFAULT_STYLE_DIR / EPUB_STYLESHEET).read_bytes()))
+    files.append((f"EPUB/{EPUB_STYLESHEET}", css))
     files += [(f"EPUB/{name}", data) for name, data in fonts]
     files += [(f"EPUB/{name}", data) for name, data in pictures]
     return reproducible_zip(files, config.published)

@@ -12,13 +12,14 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..interface import N_, _
+from ..interface import LOCALE_DIR, N_, _, primary
 from .cache import CACHE_FORMAT, RenderCache, code_digest
 from .document import GENERATOR, copy_label
 from .epub import PageSource, make_epub
 from .jobs import RenderedPdf
 from .plan import PAPERS, Output, Plan
 from .resources import library_versions
+from .typefaces import typeface
 from .web import WEB_DIR, Download, SiteFile, render_site
 
 
@@ -67,8 +68,21 @@ PAGE_SOURCE_LABELS = {"booklet": N_("the folded {paper} booklet"), "standard": N
 
 
 def epub_name(plan: Plan, audience: str) -> str:
+    """e.g. calciphylaxis-patient-1.5.2.epub, or calciphylaxis-patient-cy-1.5.2.epub in Welsh."""
     slug = f"{plan.config.slug}-{plan.brand.slug}" if plan.brand else plan.config.slug
-    return f"{slug}-{audience}-{plan.config.edition}.epub"
+    return f"{slug}-{audience}{plan.language_part}-{plan.config.edition}.epub"
+
+
+def site_folder(plan: Plan) -> str:
+    """Where a copy's web site goes: web/, or web/<language>/ for a translated copy's."""
+    return WEB_DIR if plan.translation is None else f"{WEB_DIR}/{plan.translation.language}"
+
+
+def language_entry(plan: Plan) -> dict:
+    """What the manifest says of a translated copy's files: its language and whether it is a draft."""
+    if plan.translation is None:
+        return {}
+    return {"language": plan.translation.language, "translation": "draft" if plan.translation.is_draft else "done"}
 
 
 def _make(made: Made, rendered: dict[str, RenderedPdf], wanted: frozenset[str] | set[str]
@@ -78,7 +92,7 @@ def _make(made: Made, rendered: dict[str, RenderedPdf], wanted: frozenset[str] |
     html_dir = build_dir / "html"
     files: list[SiteFile] = []
     extras: list[BuiltExtra] = []
-    brand = {"brand": plan.brand.slug} if plan.brand else {}
+    brand = ({"brand": plan.brand.slug} if plan.brand else {}) | language_entry(plan)
     books: list[Download] = []
     if "epub" in wanted:
         for audience, source in page_sources(plan).items():
@@ -104,20 +118,22 @@ def _make(made: Made, rendered: dict[str, RenderedPdf], wanted: frozenset[str] |
         documents = {audience: made.documents[o.stem] for audience, o in reading_copies(plan).items()}
         site = render_site(documents, downloads, plan.config, html_dir, root, GENERATOR, plan.next_review)
         copies = reading_copies(plan)
+        folder = site_folder(plan)
         for item in site:
             entry = item.entry
+            item = SiteFile(folder + item.path.removeprefix(WEB_DIR), item.data, item.entry)
             if entry["format"] == "html":
                 edition = entry.get("audience")
                 review = copies[edition].review_date(plan) if edition else plan.next_review
                 entry = entry | {"next_review": review.isoformat()}
             files.append(SiteFile(item.path, item.data, entry | brand))
-        extras.append(BuiltExtra(f"{WEB_DIR}/", len(site), sum(len(f.data) for f in site),
+        extras.append(BuiltExtra(f"{folder}/", len(site), sum(len(f.data) for f in site),
                                  time.perf_counter() - started))
     return files, extras
 
 
 # Our code and package files that shape the web site and the e-books, besides the HTML documents.
-EXTRAS_CODE = ("htmltree.py", "split.py", "web.py", "epub.py", "../templates/web-page.html.j2",
+EXTRAS_CODE = ("htmltree.py", "split.py", "web.py", "epub.py", "typefaces.py", "../interface.py", "../templates/web-page.html.j2",
                "../templates/web-home.html.j2", "../templates/epub-page.xhtml.j2", "../templates/epub-nav.xhtml.j2",
                "../templates/epub-package.opf.j2", "../templates/epub-container.xml.j2", "../styles/web.css",
                "../styles/epub.css")
@@ -134,6 +150,9 @@ def _key(made: Made, rendered: dict[str, RenderedPdf], wanted: frozenset[str] | 
         "libraries": library_versions(EXTRAS_LIBRARIES), "wanted": sorted(wanted), "header": made.header,
         "config": [config.language, config.description, config.subtitle, config.publisher, config.title],
         "root": made.build_dir.relative_to(made.root).as_posix(),
+        # A translated copy's: its interface words and its typeface's packages.
+        "language": [config.language, _catalogue_digest(config.language),
+                     typeface(config.language).versions()],
     }, sort_keys=True).encode())
     for stem, html in sorted(made.documents.items()):
         digest.update(f"|{stem}|".encode() + hashlib.sha256(html.encode()).digest())
@@ -142,6 +161,11 @@ def _key(made: Made, rendered: dict[str, RenderedPdf], wanted: frozenset[str] | 
         digest.update(f"|{output.pdf_name}|{result.pages}|{result.page_starts}|".encode()
                       + hashlib.sha256(result.data).digest())
     return digest.hexdigest()
+
+
+def _catalogue_digest(language: str) -> str:
+    path = LOCALE_DIR / f"{primary(language)}.po"
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
 
 
 def web_and_epub(made: Made, rendered: dict[str, RenderedPdf], wanted: frozenset[str] | set[str],

@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..errors import BookletError, UsageError
-from ..interface import N_
+from ..interface import N_, is_source_language
 from ..source.brand import Brand
 from ..source.audience import QUICK_GUIDE
 from ..source.changelog import EditionEntry
@@ -16,6 +16,7 @@ from ..source.fields import did_you_mean
 from ..source.references import Reference
 from ..content.changes import ChapterChange
 from ..source.signoffs import SignOff, SignOffContext
+from ..source.translated_copy import TranslatedCopy
 
 @dataclass(frozen=True)
 class Paper:
@@ -139,6 +140,13 @@ class Plan:
     sign_off_context: SignOffContext | None = None
     changes_since: str | None = None
     changes: tuple[ChapterChange, ...] = ()
+    # A language's copies (config.language is then the language's): their translation's state.
+    translation: TranslatedCopy | None = None
+
+    @property
+    def language_part(self) -> str:
+        """What file names add for a translated copy: '-cy', or '' in English."""
+        return "" if self.translation is None else f"-{self.translation.language}"
 
 
 def booklet_next_review(config: BookletConfig, chapters: tuple[Chapter, ...]) -> dt.date:
@@ -150,7 +158,9 @@ def booklet_next_review(config: BookletConfig, chapters: tuple[Chapter, ...]) ->
 
 
 def _stem(slug: str, config: BookletConfig, audience: str, variant: str, paper: str) -> str:
-    return f"{slug}-{audience}-{variant}-{paper}-{config.edition}"
+    """e.g. calciphylaxis-patient-standard-a4-1.5.2, or ...-a4-cy-1.5.2 for a copy in Welsh."""
+    language = "" if is_source_language(config.language) else f"-{config.language}"
+    return f"{slug}-{audience}-{variant}-{paper}{language}-{config.edition}"
 
 
 # A single-chapter handout: the reading copy of one chapter, for each audience it is written for.

@@ -15,16 +15,16 @@ from html import unescape
 from importlib.metadata import version
 from pathlib import Path
 
-import fontpkg_atkinson_hyperlegible as atkinson
-
 from ..errors import BookletError
 from ..files import is_plain_file
-from ..source.project import STYLE_DIR
+from ..interface import current_language
+from ..source.project import BUILD_DIR, STYLE_DIR
+from .typefaces import ENGLISH_DIR, FAMILY, characters, face_paths, typeface
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_STYLE_DIR = PACKAGE_DIR / "styles"
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
-FONT_DIR = Path(atkinson.ROOT) / "files"
+FONT_DIR = ENGLISH_DIR  # the English typeface's folder, which renders may read
 # The libraries that turn a project into pages, whose versions a release records: text to HTML
 # (Markdown, Jinja2, nh3, segno for the QR code) and HTML to PDF (WeasyPrint and what it uses),
 # and pypdf, which imposes the folded booklets.
@@ -39,14 +39,6 @@ PAGE_LIBRARIES = tuple(dict.fromkeys(HTML_LIBRARIES + RENDER_LIBRARIES + IMPOSE_
 def library_versions(names: tuple[str, ...]) -> str:
     """The installed versions of these libraries, e.g. 'weasyprint=70.0;pydyf=0.13.0'."""
     return ";".join(f"{name}={version(name)}" for name in names)
-FONT_FACES = (  # (file, weight, style)
-    ("AtkinsonHyperlegible-Regular.ttf", 400, "normal"),
-    ("AtkinsonHyperlegible-Bold.ttf", 700, "normal"),
-    ("AtkinsonHyperlegible-Italic.ttf", 400, "italic"),
-    ("AtkinsonHyperlegible-BoldItalic.ttf", 700, "italic"),
-)
-
-
 @functools.cache
 def template_environment():
     """The one Jinja environment of the page templates (print, web, EPUB): escaping on, undefined
@@ -95,27 +87,27 @@ def package_inputs(root: Path) -> list[tuple[str, Path]]:
     return files
 
 
-def font_face_css() -> str:
+def font_face_css(root: Path, html_dir: Path) -> str:
+    """The @font-face rules of the typeface of the language being spoken, for a document in
+    `html_dir`: the English faces by their installed file:// address, a translation's merged
+    faces (build/.fonts/) by an address relative to the document."""
     rules = []
-    for file, weight, style in FONT_FACES:
-        rules.append(
-            "@font-face { font-family: 'Atkinson Hyperlegible'; "
-            f"src: url('{(FONT_DIR / file).as_uri()}'); font-weight: {weight}; font-style: {style}; }}"
-        )
+    for face, path in face_paths(typeface(current_language()), root / BUILD_DIR):
+        url = path.as_uri() if not path.is_relative_to(root) else Path(os.path.relpath(path, html_dir)).as_posix()
+        rules.append(f"@font-face {{ font-family: '{FAMILY}'; "
+                     f"src: url('{url}'); font-weight: {face.weight}; font-style: {face.style}; }}")
     return "\n".join(rules)
 
 
-@functools.lru_cache(maxsize=1)
 def font_characters() -> frozenset[int]:
-    """The code points every face of the booklet's typeface draws (fontTools, on the files the
-    PDFs embed): a character outside them would be drawn from some other font on the machine."""
-    from fontTools.ttLib import TTFont
-
-    faces = [set(TTFont(FONT_DIR / file).getBestCmap()) for file, _, _ in FONT_FACES]
-    return frozenset(set.intersection(*faces))
+    """The code points every face of the typeface of the language being spoken draws."""
+    return characters(typeface(current_language()))
 
 
-FONT_NAME = "Atkinson Hyperlegible"
+def font_name() -> str:
+    return typeface(current_language()).name
+
+
 _TAG = re.compile(r"<[^>]*>")
 
 

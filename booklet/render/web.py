@@ -27,7 +27,8 @@ from ..errors import BookletError
 from ..interface import N_, _
 from .htmltree import Element, inner, serialize
 from .plan import AUDIENCE_LABELS
-from .resources import DEFAULT_STYLE_DIR, FONT_DIR, FONT_FACES, FONT_NAME, template_environment
+from .resources import DEFAULT_STYLE_DIR, FONT_DIR, template_environment
+from .typefaces import FAMILY as FONT_NAME, with_typeface
 from .split import Parts, chapter_id, chapter_title, demote_headings, rewrite_links, split_document
 
 WEB_DIR = "web"
@@ -324,14 +325,18 @@ def site_pages(html: str, audience: str, other: str | None, downloads: list[Down
 
 def site_assets() -> list[SiteFile]:
     """The stylesheet and the typeface, shared by every audience's pages."""
-    files = [SiteFile(f"{WEB_DIR}/{ASSETS}/{WEB_STYLESHEET}", (DEFAULT_STYLE_DIR / WEB_STYLESHEET).read_bytes(),
-                      {"format": "css"})]
-    for file, _weight, _style in FONT_FACES:
-        files.append(SiteFile(f"{WEB_DIR}/{ASSETS}/fonts/{file}", (FONT_DIR / file).read_bytes(), {"format": "font"}))
+    css, fonts = with_typeface((DEFAULT_STYLE_DIR / WEB_STYLESHEET).read_bytes())
+    files = [SiteFile(f"{WEB_DIR}/{ASSETS}/{WEB_STYLESHEET}", css, {"format": "css"})]
+    files += [SiteFile(f"{WEB_DIR}/{ASSETS}/fonts/{name}", data, {"format": "font"}) for name, data in fonts]
     return files
 
 
 _env = template_environment()
+
+
+def _draft_note(parts: Parts) -> str:
+    """What the cover says of a draft (a draft translation first), for the banner of each page."""
+    return " ".join(t for t in (_text(parts, "cover-translation-draft"), _text(parts, "cover-review-draft")) if t)
 
 
 def _text(parts: Parts, css_class: str) -> str:
@@ -354,7 +359,7 @@ def render_site(documents: dict[str, str], downloads: list[Download], config, ht
         parts, pages = site_pages(html, audience, other, downloads, html_dir, project, images)
         facts, publisher = _text(parts, "back-facts"), _text(parts, "back-publisher")
         if audience == audiences[0]:
-            home_draft = _text(parts, "cover-review-draft")
+            home_draft = _draft_note(parts)
         chapters = [page for page in pages if page.kind == "chapter"]
         for page in pages:
             at = chapters.index(page) if page in chapters else None
@@ -368,7 +373,7 @@ def render_site(documents: dict[str, str], downloads: list[Download], config, ht
                 references_label=chapter_title(parts.references) if parts.references is not None else "",
                 has_downloads=any(d.audience == audience for d in downloads),
                 other=other, other_label=_(AUDIENCE_LABELS[other]) if other else "",
-                draft_note=_text(parts, "cover-review-draft"),
+                draft_note=_draft_note(parts),
                 previous=chapters[at - 1] if at else None,
                 next=chapters[at + 1] if at is not None and at + 1 < len(chapters) else None,
                 facts=facts, publisher=publisher)

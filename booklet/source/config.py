@@ -51,6 +51,10 @@ class BookletConfig:
                                               default=("clinical-reviewer", "patient-reviewer"))
     clinician_sign_offs: tuple[str, ...] = spec("choice-list", "The same for each chapter's clinician text.",
                                                 choices=SIGN_OFF_ROLES, default=("clinical-reviewer",))
+    translations: tuple[str, ...] = spec("language-list", "Languages the patient edition is also made in, each "
+                                         "from its translation in translations/<language>/ (e.g. [cy] for "
+                                         "Welsh). A copy whose translation is not finished and signed off is "
+                                         "marked a draft on every page, and a release leaves it out.", default=())
     # Line of each key in booklet.yaml, so later checks (the project's) can point at it.
     key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False, repr=False)
 

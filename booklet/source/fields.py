@@ -182,6 +182,20 @@ def _choice_list(field: Field, value: Any) -> Any:
     return items
 
 
+def _language_list(field: Field, value: Any) -> Any:
+    """Languages to translate into: tags such as cy or ur, each once, none of them English (the
+    language the booklet is written in)."""
+    items = _text_list(field, value)
+    for item in items:
+        if not LANG_TAG.match(item):
+            raise ValueError(f"has {item!r}, which is not a language tag like cy or ur")
+        if item.split("-")[0].lower() == "en":
+            raise ValueError(f"has {item!r}: the booklet is written in English, so English needs no translation")
+    if len(set(items)) != len(items):
+        raise ValueError("names a language twice")
+    return items
+
+
 def _pattern(pattern: re.Pattern, what: str) -> Callable[[Field, Any], Any]:
     def check(field: Field, value: Any) -> Any:
         text = _short_text(field, value)
@@ -265,6 +279,7 @@ CONVERTERS: dict[str, Callable[[Field, Any], Any]] = {
     "choice": _choice,
     "text-list": _text_list,
     "choice-list": _choice_list,
+    "language-list": _language_list,
     "semver": _pattern(SEMVER, "a version like 1.0.0"),
     "slug": _pattern(SLUG, "lower-case letters, digits and single hyphens (like what-is-it)"),
     "language": _pattern(LANG_TAG, "a language tag like en-GB"),

@@ -11,7 +11,6 @@ so Poedit and Weblate open the files.
 from __future__ import annotations
 
 import io
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -247,32 +246,6 @@ def translation_problems(root: Path, chapters: tuple[Chapter, ...]) -> list[Prob
                 found.append(Problem(shown, None, f"{state.fuzzy} entr{'y' if state.fuzzy == 1 else 'ies'} marked "
                                      "fuzzy: the English changed, so the translation needs revising", WARNING))
     return found
-
-
-def translated_source(chapter: Chapter, source: str, edition: str, catalogue: Catalog) -> tuple[str, int]:
-    """The chapter file with every block whose translation is done (not fuzzy) put in its place,
-    and how many blocks keep their English. The Markdown around the blocks is the English file's;
-    a translated title or summary is written as a quoted YAML string."""
-    out: list[str] = []
-    at = kept = 0
-    for block in sorted(translatable(chapter, source, edition), key=lambda b: b.start):
-        entry = catalogue.get(message_id(block), context(chapter, block))
-        if entry is None or not entry.string or entry.fuzzy or block.start < at:
-            kept += 1
-            continue
-        start, end, text = block.start, block.end, str(entry.string)
-        if block.kind in ("title", "summary"):
-            if source[start - 1:start] == '"' and source[end:end + 1] == '"':
-                start, end = start - 1, end + 1
-            text = json.dumps(" ".join(text.split()), ensure_ascii=False)
-        else:
-            # A block's later lines go back under its first (inside a box, or after a list marker).
-            prefix = source[source.rfind("\n", 0, block.start) + 1:block.start]
-            text = text.replace("\n", "\n" + " " * len(prefix))
-        out += [source[at:start], text]
-        at = end
-    out.append(source[at:])
-    return "".join(out), kept
 
 
 def booklet_text_problems(root: Path, shown: str) -> list[Problem]:
