@@ -135,6 +135,7 @@ def install(environment) -> None:
         newstyle=True)
     environment.filters["css_text"] = css_text
     environment.filters["css_counters"] = css_counters
+    environment.filters["css_target_page"] = css_target_page
     environment.globals["speaking_english"] = lambda: is_source_language(_language.get())
     environment.globals["right_to_left"] = lambda: is_right_to_left(_language.get())
     environment.filters["html_language"] = html_language
@@ -164,3 +165,15 @@ def css_counters(pattern) -> str:
         elif piece:
             parts.append(f'"{css_text(piece)}"')
     return Markup(" ".join(parts))
+
+
+def css_target_page(pattern) -> str:
+    """A CSS `content` value for the page a link leads to, from words with {page} in them
+    ("(page {page})"): the words as strings, the place as the link target's page counter."""
+    from markupsafe import Markup
+
+    plain = pattern.unescape() if hasattr(pattern, "unescape") else str(pattern)
+    before, _found, after = plain.partition("{page}")
+    parts = [f'"{css_text(before)}"' if before else "", "target-counter(attr(href), page)",
+             f'"{css_text(after)}"' if after else ""]
+    return Markup(" ".join(p for p in parts if p))

@@ -30,7 +30,7 @@ TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
 FIXTURES = TESTS / "fixtures"
 REAL_BOOKLET_FILES = ("booklet.yaml", "references.yaml", "CHANGELOG.md")
-REAL_BOOKLET_FOLDERS = ("chapters", "reviews")
+REAL_BOOKLET_FOLDERS = ("chapters", "reviews", "translations")
 
 # In-process builds render in this process, one document at a time: the test workers already
 # keep every core busy, and a pool of render processes per build would only add start-up time.

@@ -41,10 +41,10 @@ def outline(pdf: Path) -> list[tuple[str, int]]:
             for item in reader.outline if not isinstance(item, list)]
 
 
-def contents_entries(pdf: Path) -> list[tuple[str, int]]:
-    """(title, page number) pairs read from the printed contents page."""
+def contents_entries(pdf: Path, heading: str = "Contents") -> list[tuple[str, int]]:
+    """(title, page number) pairs read from the printed contents page (headed `heading`)."""
     for text in page_texts(pdf):
-        if text.lstrip().startswith("Contents"):
+        if text.lstrip().startswith(heading):
             return [(m.group(1).strip(), int(m.group(2)))
                     for m in re.finditer(r"^(.+?)\s*\.{3,}\s*(\d+)\s*$", text, re.M)]
     raise AssertionError(f"no contents page in {pdf}")

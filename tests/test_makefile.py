@@ -23,7 +23,9 @@ def make_folder(tmp_path: Path) -> Path:
     """A copy of the Makefile whose install steps are already done and whose `booklet` only
     records the arguments it was given."""
     shutil.copy(REPO / "Makefile", tmp_path / "Makefile")
-    for name in ("requirements.lock", "pyproject.toml"):
+    for name in ("requirements.lock", "pyproject.toml", "fonts/package.json", "fonts/package-lock.json",
+                 "fonts/install.sh"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text("")
     bin_dir = tmp_path / ".venv" / "bin"
     bin_dir.mkdir(parents=True)
@@ -32,6 +34,8 @@ def make_folder(tmp_path: Path) -> Path:
         (bin_dir / name).chmod(0o755)
     time.sleep(0.01)
     (tmp_path / ".venv" / ".runtime-installed").write_text("")
+    (tmp_path / "fonts" / "node_modules").mkdir(parents=True)
+    (tmp_path / "fonts" / "node_modules" / ".installed").write_text("")
     return tmp_path
 
 

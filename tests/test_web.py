@@ -14,11 +14,35 @@ from booklet.render.htmltree import Element, parse
 from conftest import booklet, write_chapter
 
 AUDIENCES = ("patient", "clinician")
+# The real booklet's translated copies (booklet.yaml translations:), each a site in web/<language>/.
+LANGUAGES = ("cy", "ur")
+SITES = (None, *LANGUAGES)  # None: the English site, web/
 
 
-def pages(build: Path, audience: str | None = None) -> list[Path]:
-    folder = build / "web" / audience if audience else build / "web"
-    return sorted(folder.rglob("*.html"))
+def pages(build: Path, audience: str | None = None, language: str | None = None) -> list[Path]:
+    """A site's pages: the English site's (not its languages' folders), or a language's."""
+    base = build / "web" / language if language else build / "web"
+    folder = base / audience if audience else base
+    return sorted(p for p in folder.rglob("*.html") if language or p.relative_to(base).parts[0] not in LANGUAGES)
+
+
+def print_html(build: Path, audience: str, language: str | None = None) -> str:
+    """The standard A4 copy's HTML document, the one the site's pages are cut from."""
+    edition = json.loads((build / "manifest.json").read_text())["edition"]
+    part = f"-{language}" if language else ""
+    return (build / "html" / f"calciphylaxis-{audience}-standard-a4{part}-{edition}.html").read_text()
+
+
+def site_audiences(language: str | None) -> tuple[str, ...]:
+    return AUDIENCES if language is None else ("patient",)  # the translations are of the patient edition
+
+
+def said(language: str | None, message: str, **values) -> str:
+    """An interface message as the copy in `language` prints it."""
+    from booklet.interface import _, speaking
+
+    with speaking(language or "en-GB"):
+        return _(message) % values if values else _(message)
 
 
 def tree(path: Path) -> Element:
@@ -34,7 +58,7 @@ def test_each_audience_has_an_index_a_page_per_chapter_the_references_and_about(
     manifest = json.loads((build / "manifest.json").read_text())
     html = {o["path"]: o for o in manifest["outputs"] if o["format"] == "html"}
     for audience in AUDIENCES:
-        source = next((build / "html").glob(f"*-{audience}-standard-a4-*.html")).read_text()
+        source = print_html(build, audience)
         chapter_ids = re.findall(r'<section class="chapter" id="chapter-([a-z0-9-]+)">', source)
         expected = {"index.html", "references.html", "about.html", *(f"{c}.html" for c in chapter_ids)}
         assert {p.name for p in pages(build, audience)} == expected
@@ -44,18 +68,20 @@ def test_each_audience_has_an_index_a_page_per_chapter_the_references_and_about(
     assert "web/index.html" in html
 
 
-def test_every_page_has_landmarks_a_skip_link_one_h1_and_headings_in_order(real_build):
-    for path in pages(real_build / "build"):
+@pytest.mark.parametrize("language", SITES)
+def test_every_page_has_landmarks_a_skip_link_one_h1_and_headings_in_order(real_build, language):
+    for path in pages(real_build / "build", language=language):
         root = tree(path)
         html = root.find(lambda e: e.tag == "html")
-        assert html is not None and html.get("lang") == "en-GB", path
+        assert html is not None and html.get("lang") == (language or "en-GB"), path
+        assert html.get("dir") == ("rtl" if language == "ur" else None), path
         assert any(m.get("name") == "viewport" for m in find_all(root, "meta")), path
         for landmark in ("header", "main", "footer"):
             assert len(find_all(root, landmark)) == 1, (path, landmark)
         body = root.find(lambda e: e.tag == "body")
         assert body is not None
         first = body.elements[0]
-        assert first.tag == "a" and first.get("href") == "#main" and "Skip" in first.text(), path
+        assert first.tag == "a" and first.get("href") == "#main" and first.text().strip(), path
         assert root.find(lambda e: e.tag == "main").get("id") == "main"
         levels = [int(e.tag[1]) for e in root.iter() if re.fullmatch(r"h[1-6]", e.tag)]
         assert levels.count(1) == 1 and levels[0] == 1, (path, levels)
@@ -112,39 +138,48 @@ def test_the_urgent_box_is_a_labelled_region_and_comes_first_on_the_patient_inde
     assert order[0].has_class("urgent") and order[1].get("id") == "contents"
 
 
-def test_every_page_ends_with_the_edition_and_review_dates(real_build):
+@pytest.mark.parametrize("language", SITES)
+def test_every_page_ends_with_the_edition_and_review_dates(real_build, language):
     edition = json.loads((real_build / "build" / "manifest.json").read_text())["edition"]
-    for path in pages(real_build / "build"):
+    for path in pages(real_build / "build", language=language):
         footer = tree(path).find(lambda e: e.tag == "footer")
         words = " ".join(footer.text().split())
-        assert f"Edition {edition}" in words and "Next review" in words, path
+        assert said(language, "Edition %(edition)s", edition=edition) in words, path
+        assert edition in words and "2027" in words, path  # and the review's
 
 
-def test_chapter_pages_keep_the_pdfs_provenance_marks_review_dates_and_sources(real_build):
+@pytest.mark.parametrize("language", SITES)
+def test_chapter_pages_keep_the_pdfs_provenance_marks_review_dates_and_sources(real_build, language):
     build = real_build / "build"
-    for audience in AUDIENCES:
-        print_html = next((build / "html").glob(f"*-{audience}-standard-a4-*.html")).read_text()
+    site = build / "web" / language if language else build / "web"
+    for audience in site_audiences(language):
         sections = dict(re.findall(r'<section class="chapter" id="chapter-([a-z0-9-]+)">(.*?)\n</section>',
-                                   print_html, re.S))
+                                   print_html(build, audience, language), re.S))
+        assert len(sections) >= 10
         for chapter, body in sections.items():
-            page = (build / "web" / audience / f"{chapter}.html").read_text()
+            page = (site / audience / f"{chapter}.html").read_text()
             main = page[page.index("<main"):page.index("</main>")]
             assert main.count('class="ai-mark"') == body.count('class="ai-mark"'), chapter
-            assert main.count('aria-label="Reference ') == body.count('aria-label="Reference '), chapter
-            review = re.search(r"Reviewed [^.]+\. Next review [^.]+\.", body).group(0)
+            assert main.count('href="references.html#ref-') == body.count('href="#ref-'), chapter
+            # Blocks still in English keep their marking (and their language) on the web too.
+            assert main.count('class="untranslated"') == body.count('class="untranslated"'), chapter
+            review = re.search(r'<p class="chapter-review">([^<]+)', body).group(1).strip()
             assert review in main, chapter
 
 
-def test_the_index_offers_every_pdf_with_its_size_and_the_copies_are_the_same_bytes(real_build):
+@pytest.mark.parametrize("language", SITES)
+def test_the_index_offers_every_pdf_with_its_size_and_the_copies_are_the_same_bytes(real_build, language):
     build = real_build / "build"
+    site = build / "web" / language if language else build / "web"
     manifest = json.loads((build / "manifest.json").read_text())
-    pdfs = [o for o in manifest["outputs"] if o["format"] == "pdf"]
-    for audience in AUDIENCES:
-        index = (build / "web" / audience / "index.html").read_text()
+    pdfs = [o for o in manifest["outputs"] if o["format"] == "pdf" and o.get("language") == language]
+    assert pdfs
+    for audience in site_audiences(language):
+        index = (site / audience / "index.html").read_text()
         for entry in (o for o in pdfs if o["audience"] == audience):
             assert f'href="../downloads/{entry["path"]}"' in index
-            assert re.search(rf'{re.escape(entry["path"])}">[^<]+</a> \(PDF, {entry["pages"]} pages, \d', index)
-            copy = build / "web" / "downloads" / entry["path"]
+            assert re.search(rf'{re.escape(entry["path"])}">[^<]+</a> \(PDF, {entry["pages"]}\b', index)
+            copy = site / "downloads" / entry["path"]
             assert hashlib.sha256(copy.read_bytes()).hexdigest() == entry["sha256"]
 
 

@@ -14,18 +14,31 @@ WIDTHS = (320, 1280)
 ARTEFACTS = REPO / "build" / "test-artefacts"
 
 
-def site_pages(real_build: Path, audience: str | None = None) -> list[Path]:
+# Each site the real booklet has: the English one's two audiences, and the patient edition in
+# Welsh and in Urdu (its right-to-left proof), in web/<language>/.
+SITES = (("patient", None), ("clinician", None), ("patient", "cy"), ("patient", "ur"))
+SITE_IDS = ["-".join(filter(None, site)) for site in SITES]
+
+
+def site_pages(real_build: Path, audience: str | None = None, language: str | None = None) -> list[Path]:
     web = real_build / "build" / "web"
+    if language:
+        web = web / language
     return sorted((web / audience).glob("*.html")) if audience else sorted(web.rglob("*.html"))
 
 
+def e_book(real_build: Path, audience: str, language: str | None) -> Path:
+    edition = next(real_build.glob("build/calciphylaxis-clinician-*.epub")).stem.rpartition("-")[2]
+    return real_build / "build" / f"calciphylaxis-{audience}{'-' + language if language else ''}-{edition}.epub"
+
+
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("audience", ("patient", "clinician"))
-def test_axe_finds_nothing_on_any_page_at_wcag_22_aa(real_build, audience, width):
+@pytest.mark.parametrize(("audience", "language"), SITES, ids=SITE_IDS)
+def test_axe_finds_nothing_on_any_page_at_wcag_22_aa(real_build, audience, language, width):
     script = checkers.axe_script()
     found: list[str] = []
-    pages = site_pages(real_build, audience) + ([real_build / "build" / "web" / "index.html"]
-                                                if audience == "patient" else [])
+    home = real_build / "build" / "web" / (language or "") / "index.html"
+    pages = site_pages(real_build, audience, language) + ([home] if audience == "patient" else [])
     with checkers.browser() as browser:
         page = browser.new_page(viewport={"width": width, "height": 900})
         for path in pages:
@@ -43,16 +56,16 @@ def test_the_nu_html_checker_finds_no_error_or_warning(real_build):
     assert not messages, "\n".join(messages)
 
 
-@pytest.mark.parametrize("audience", ("patient", "clinician"))
-def test_epubcheck_finds_no_error_or_warning(real_build, audience):
-    epub = next((real_build / "build").glob(f"*-{audience}-*.epub"))
+@pytest.mark.parametrize(("audience", "language"), SITES, ids=SITE_IDS)
+def test_epubcheck_finds_no_error_or_warning(real_build, audience, language):
+    epub = e_book(real_build, audience, language)
     messages = checkers.epubcheck(epub)
     assert not messages, "\n".join(messages)
 
 
-@pytest.mark.parametrize("audience", ("patient", "clinician"))
-def test_daisy_ace_finds_no_violation(real_build, audience, tmp_path):
-    epub = next((real_build / "build").glob(f"*-{audience}-*.epub"))
+@pytest.mark.parametrize(("audience", "language"), SITES, ids=SITE_IDS)
+def test_daisy_ace_finds_no_violation(real_build, audience, language, tmp_path):
+    epub = e_book(real_build, audience, language)
     report = checkers.ace(epub, tmp_path / "ace")
     violations = checkers.ace_violations(report)
     assert report["earl:result"]["earl:outcome"] == "pass" and not violations, "\n".join(violations)
@@ -65,19 +78,20 @@ def test_screenshots_of_the_patient_index_and_urgent_page_at_both_widths(real_bu
     """Made for a person to look at (build/test-artefacts/); checked here only for what a machine
     can see: the urgent box is on the first screen of the index at both widths."""
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    web = real_build / "build" / "web" / "patient"
     with checkers.browser() as browser:
-        for width in WIDTHS:
-            page = browser.new_page(viewport={"width": width, "height": 900})
-            for name in ("index", "get-help-urgently"):
-                page.goto((web / f"{name}.html").as_uri())
-                shot = ARTEFACTS / f"web-patient-{name}-{width}.png"
-                page.screenshot(path=str(shot), full_page=True)
-                assert shot.stat().st_size > 10_000
-            page.goto((web / "index.html").as_uri())
-            top = page.evaluate("document.querySelector('section.urgent').getBoundingClientRect().top")
-            assert top < 900, f"the urgent box starts {top:.0f} px down at {width} px wide"
-            page.close()
+        for language in (None, "cy", "ur"):
+            web = real_build / "build" / "web" / (language or "") / "patient"
+            for width in WIDTHS:
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                for name in ("index", "get-help-urgently"):
+                    page.goto((web / f"{name}.html").as_uri())
+                    shot = ARTEFACTS / f"web-patient{'-' + language if language else ''}-{name}-{width}.png"
+                    page.screenshot(path=str(shot), full_page=True)
+                    assert shot.stat().st_size > 10_000
+                page.goto((web / "index.html").as_uri())
+                top = page.evaluate("document.querySelector('section.urgent').getBoundingClientRect().top")
+                assert top < 900, f"the urgent box starts {top:.0f} px down at {width} px wide ({language})"
+                page.close()
 
 
 def test_the_checkers_report_a_page_with_known_faults(tmp_path):

@@ -250,8 +250,8 @@ def translation_notes(plan: Plan) -> tuple[str, str]:
                      "who speaks {language} have not checked it yet. It must not be handed out as it is.").format(
                          language=name)
             if copy.in_english:
-                note += " " + _("{count} of {total} parts are still in English: they have a grey background and a "
-                                "dashed border.").format(count=copy.in_english, total=copy.blocks)
+                note += " " + _("{count} of {total} parts are still in English: they have a grey background and "
+                                "dashed lines at their sides.").format(count=copy.in_english, total=copy.blocks)
             notes.append(note)
     return notes[0], notes[1]
 
@@ -373,6 +373,7 @@ def render_notes_pages(plan: Plan, output: Output, root: Path, build_dir: Path) 
     """Three ruled "Notes" pages in the booklet's page style, for padding it to a multiple of 4."""
     return _env.get_template("notes-pages.html.j2").render(
         config=plan.config, output=output, font_css=font_face_css(root, build_dir / "html"),
+        translation=plan.translation,
         stylesheets=stylesheets(root, build_dir / "html", output),
         notes_lines=NOTES_PAGE_LINES.get(output.paper, 18),
     )

@@ -336,7 +336,7 @@ _env = template_environment()
 
 def _draft_note(parts: Parts) -> str:
     """What the cover says of a draft (a draft translation first), for the banner of each page."""
-    return " ".join(t for t in (_text(parts, "cover-translation-draft"), _text(parts, "cover-review-draft")) if t)
+    return " ".join(t for t in (_text(parts, "inside-translation-draft"), _text(parts, "cover-review-draft")) if t)
 
 
 def _text(parts: Parts, css_class: str) -> str:

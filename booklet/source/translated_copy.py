@@ -118,7 +118,7 @@ def translated_config(root: Path, config: BookletConfig, language: str, editions
                       ) -> tuple[BookletConfig, int, int]:
     """booklet.yaml for the language's copies: its tag, its editions, and the printed texts
     translated where done; with how many texts there are and how many keep their English."""
-    changes: dict[str, object] = {"language": language, "editions": editions, "translations": ()}
+    texts_done: dict[str, str] = {}
     path = booklet_file(language)
     catalogue = read_catalogue(root, path) if (root / path).is_file() else None
     texts = kept = 0
@@ -131,8 +131,9 @@ def translated_config(root: Path, config: BookletConfig, language: str, editions
         if entry is None or not entry.string or entry.fuzzy:
             kept += 1
         else:
-            changes[name] = " ".join(str(entry.string).split())
-    return dataclasses.replace(config, **changes), texts, kept
+            texts_done[name] = " ".join(str(entry.string).split())
+    translated = dataclasses.replace(config, language=language, editions=editions, translations=())
+    return dataclasses.replace(translated, **texts_done), texts, kept  # type: ignore[arg-type]  # (all str fields)
 
 
 def translated_copy(root: Path, config: BookletConfig, chapters: tuple[Chapter, ...], language: str
@@ -142,7 +143,7 @@ def translated_copy(root: Path, config: BookletConfig, chapters: tuple[Chapter, 
     editions = tuple(e for e in TRANSLATED_EDITIONS if e in config.editions
                      and any(catalogue_edition(cat) == e for _c, _p, cat, _s in found))
     if not editions:
-        raise BookletError(f"booklet.yaml asks for copies in '{language}', but translations/{language}/ has no "
+        raise BookletError(f"'translations' asks for copies in '{language}', but translations/{language}/ has no "
                            f"translation files: run 'booklet translate extract {language}'", "booklet.yaml",
                            config.line_of("translations"))
     sign_offs, _problems = read_translation_sign_offs(root, language)  # `booklet check` reports the problems
