@@ -139,3 +139,20 @@ def test_a_language_asked_for_without_translation_files_is_one_line_naming_bookl
     config.write_text(config.read_text().replace("translations: [cy]", "translations: [en-US]"))
     result = booklet(project, "check")
     assert result.returncode == 1 and "English needs no translation" in result.stderr
+
+
+def test_a_merged_typeface_has_the_same_bytes_on_every_build():
+    """fontTools' merger dates the font it makes now; the faces must not change with the clock, or
+    no translated PDF would be the same twice (nor come from the render cache)."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from booklet.render.typefaces import ARABIC, LATIN, face_bytes
+
+    for face in (LATIN.faces[0], ARABIC.faces[1]):
+        merged = TTFont(io.BytesIO(face_bytes.__wrapped__(face)))
+        source = TTFont(face.sources[0])
+        assert (merged["head"].created, merged["head"].modified) == (source["head"].created, source["head"].modified)
+        assert 0x175 in merged.getBestCmap()  # ŵ, from the latin-ext part
+    assert 0x6D2 in TTFont(io.BytesIO(face_bytes(ARABIC.faces[0]))).getBestCmap()  # ے, from Noto Naskh Arabic

@@ -123,7 +123,11 @@ def face_bytes(face: Face) -> bytes:
         font.save(plain)
         plain.seek(0)
         parts.append(plain)
+    first = TTFont(face.sources[0], recalcTimestamp=False)["head"]
     merged = Merger().merge(parts)
+    # The merger dates the font now: it takes its first part's dates, so the same parts give the
+    # same bytes (and the same PDFs) on every build.
+    merged["head"].created, merged["head"].modified = first.created, first.modified
     merged.recalcTimestamp = False
     out = io.BytesIO()
     merged.save(out)
