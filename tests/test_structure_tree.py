@@ -23,6 +23,9 @@ from booklet.render import patches
 TAGGED = ("patient-standard-a4", "patient-standard-letter", "patient-large-print-a4", "patient-booklet-a5",
           "patient-booklet-half-letter", "patient-quick-guide-a5", "patient-quick-guide-half-letter",
           "clinician-standard-a4", "clinician-standard-letter")
+# The Welsh and Urdu drafts (one of each layout), checked as the English are.
+TRANSLATED = ("patient-standard-a4-cy", "patient-booklet-a5-cy", "patient-quick-guide-a5-cy",
+              "patient-large-print-a4-cy", "patient-standard-a4-ur", "patient-booklet-a5-ur")
 # One of each layout (the Letter copies are laid out as the A4 ones are), for the slower text reads.
 LAYOUTS = ("patient-standard-a4", "patient-large-print-a4", "patient-booklet-a5", "patient-quick-guide-a5",
            "clinician-standard-letter")
@@ -75,14 +78,14 @@ def _html_counts(real_build: Path, copy: str) -> Counter[str]:
     return parser.tags
 
 
-@pytest.mark.parametrize("copy", TAGGED)
+@pytest.mark.parametrize("copy", TAGGED + TRANSLATED)
 def test_every_tagged_copy_passes_page_validation_for_pdf_ua_1(real_build, copy):
     report = page.validate_pdf(_copy(real_build, copy), profile="ua1")
     assert [(f.rule_id, f.message) for f in report.failures] == []
     assert report.is_compliant
 
 
-@pytest.mark.parametrize("copy", TAGGED)
+@pytest.mark.parametrize("copy", TAGGED + TRANSLATED)
 def test_the_structure_tree_has_one_element_per_list_table_and_section_and_lists_nest_in_items(real_build, copy):
     with pikepdf.open(_copy(real_build, copy)) as pdf:
         elements = _elements(pdf.Root.StructTreeRoot)
@@ -123,7 +126,7 @@ def test_a_list_over_a_page_break_is_one_list(real_build):
         == _lists(real_build, "patient-large-print-a4")
 
 
-@pytest.mark.parametrize("copy", TAGGED)
+@pytest.mark.parametrize("copy", TAGGED + TRANSLATED)
 def test_all_tagged_content_hangs_from_the_tree(real_build, copy):
     """WeasyPrint 70 left the margin boxes' elements outside the tree (its issue #1836)."""
     with pikepdf.open(_copy(real_build, copy)) as pdf:
@@ -181,17 +184,19 @@ def test_each_contents_entry_is_one_link_with_its_page_number_and_the_leader_dot
         assert contents.chars and sum(c["text"] == "." for c in contents.chars if c.get("tag") == "Artifact") > 200
 
 
-@pytest.mark.parametrize("copy", TAGGED)
+@pytest.mark.parametrize("copy", TAGGED + TRANSLATED)
 def test_every_link_says_in_words_where_it_goes(real_build, copy):
     with pikepdf.open(_copy(real_build, copy)) as pdf:
         words = [str(annotation.Contents) for pdf_page in pdf.pages for annotation in pdf_page.get("/Annots", [])]
     assert words
     assert not [w for w in words if RAW_ID.match(w)]
-    references = [w for w in words if w.startswith("Reference ")]
+    language = copy.rpartition("-")[2] if copy.endswith(("-cy", "-ur")) else "en-GB"
+    word = _said(language, "Reference {number}").removesuffix(" {number}").removeprefix("{number} ")
+    references = [w for w in words if w.startswith(word + " ")]
     if "quick-guide" not in copy:
-        assert references and all(re.match(r"Reference \d+: \S", w) for w in references)
+        assert references and all(re.match(rf"{word} \d+: \S", w) for w in references)
         if copy.startswith("patient"):
-            assert "Reference 2: National Kidney Federation (UK)" in words
+            assert f"{word} 2: National Kidney Federation (UK)" in words
         else:
             assert any(re.match(r"Reference \d+: [A-Z][a-z]+ and others, \d{4}$", w) for w in references)
 
@@ -321,3 +326,10 @@ def test_two_links_to_one_place_on_two_lines_both_stay_clickable_and_a_link_with
         assert len(links) == 3
         assert all(any(isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR" for k in _kids(link))
                    for link in links)
+
+
+def _said(language: str, message: str) -> str:
+    from booklet.interface import _, speaking
+
+    with speaking(language):
+        return _(message)

@@ -7,6 +7,7 @@ system's libharfbuzz-subset when it finds one and with fontTools otherwise, and 
 different bytes, so fontTools (pinned in requirements.lock) always does it. They reach into
 private code, so they are applied only to the versions named here; on any other version
 the build stops with one line rather than risk changed pages.
+Another gives every glyph of a shaped cluster a ToUnicode entry (see `_mapped_to_unicode`).
 The originals are kept, so the tests can compare each patch with what it replaces.
 Importing this module imports neither library (a build with nothing to render, and the
 version check before a build, stay fast); `apply` does, and the renderer calls it.
@@ -139,6 +140,7 @@ def apply() -> None:
         ORIGINALS["generate_pdf"] = weasyprint_document.generate_pdf
         ORIGINALS["page_init"] = Page.__init__
         ORIGINALS["include_in_pdf"] = DocumentMetadata.include_in_pdf
+        ORIGINALS["build_fonts_dictionary"] = weasyprint_pdf.build_fonts_dictionary
     pydyf.PDF.page_references = PATCHED_PAGE_REFERENCES
     weasyprint_page.set_page_type_computed_styles = _set_page_type_computed_styles
     weasyprint_fonts.harfbuzz_subset = None  # WeasyPrint then subsets with fontTools
@@ -169,11 +171,34 @@ def apply() -> None:
         pdf.add_object(stream)
         pdf.catalog["Metadata"] = stream.reference
 
+    original_fonts = ORIGINALS["build_fonts_dictionary"]
+
+    def build_fonts_dictionary(pdf: Any, fonts: Any, compress: Any, subset: Any, options: Any) -> Any:
+        for font in fonts.values():
+            _mapped_to_unicode(font.to_unicode)
+        return original_fonts(pdf, fonts, compress, subset, options)
+
+    weasyprint_pdf.build_fonts_dictionary = build_fonts_dictionary
     weasyprint_pdf.add_tags = tagging.add_tags
     DocumentMetadata.include_in_pdf = include_in_pdf
     Stream.marked = marked
     weasyprint_document.generate_pdf = generate_pdf
     Page.__init__ = page_init
+
+
+# What a glyph with no text of its own stands for in the ToUnicode map: a joiner, which reads as
+# nothing and keeps the letters round it joined.
+JOINER = "\u200d"
+
+
+def _mapped_to_unicode(to_unicode: dict[int, str]) -> None:
+    """WeasyPrint 70 gives a glyph the text of its cluster, so the second glyph of a cluster (as
+    Arabic shaping makes: a letter and its dots) gets none, and is written to the ToUnicode map
+    as "<>", which PDF/UA checkers call malformed and readers turn into stray letters (seen in
+    the Urdu copies). Each such glyph is mapped to a zero-width joiner instead."""
+    for glyph, text in to_unicode.items():
+        if not text:
+            to_unicode[glyph] = JOINER
 
 
 SPEED_PATCHES = ("page_references", "set_page_type_computed_styles")
