@@ -39,7 +39,7 @@ def test_dates_and_words_follow_the_language_of_the_copy_and_english_is_unchange
         assert long_date(day) == "2 Rhagfyr 2026"
         assert plain_date(PartialDate(2023, 7, None)) == "Gorffennaf 2023"
         assert reference_words(3, "Cleveland Clinic") == "Cyfeiriad 3: Cleveland Clinic"
-        assert 'aria-label="lle ar gyfer y rhif argyfwng"' in fill_slots(
+        assert 'aria-label="lle i ysgrifennu y rhif argyfwng"' in fill_slots(
             '<span class="slot-emergency-number"></span>', {})
     assert reference_words(3, "Cleveland Clinic") == "Reference 3: Cleveland Clinic"
     assert plain_date(PartialDate(2023, 7, None)) == "July 2023"
